@@ -1,0 +1,255 @@
+"""Write a whole knowledge base atomically: one transaction in a temporary file, then rename.
+
+A reader that has the old file open keeps reading the old file; a build that fails or
+is killed leaves the previous file exactly as it was (at worst a ``.building`` file is
+left beside it, which the next build removes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from db.edtf import parse_edtf
+from db.folding import compact, fold
+from db.records import ClaimRecord, PredicateRecord, Records
+from db.schema import (
+    APPLICATION_ID,
+    FTS_TABLES,
+    FULL_TEXT,
+    INDEXES,
+    SCHEMA_VERSION,
+    TABLES,
+)
+from db.values import value_display
+
+__all__ = ["build_database", "format_value"]
+
+# Preference order when an event has several occurred_on claims.
+_MODALITY_RANK = {
+    "asserted": 0, "reported": 1, "hedged": 2, "estimated": 3, "claimed": 4, "alleged": 5, "denied": 9,
+}
+
+
+def format_value(claim: ClaimRecord) -> str | None:
+    """A claim's literal value as people read it, or None for an object claim."""
+    return value_display(claim.value_text, claim.value_number, claim.value_date, claim.unit)
+
+
+def _claim_text(claim: ClaimRecord, names: dict[str, str], labels: dict[str, str]) -> str:
+    target = names.get(claim.object, claim.object) if claim.object else format_value(claim)
+    reading = f"{names.get(claim.subject, claim.subject)} {labels.get(claim.predicate, claim.predicate)} {target}"
+    if claim.claimant:
+        reading += f" (per {names.get(claim.claimant, claim.claimant)})"
+    return f"{reading}. {claim.statement}" if claim.statement else reading
+
+
+def _value_key(claim: ClaimRecord) -> tuple[object, ...]:
+    return (claim.object, claim.value_text, claim.value_number, claim.unit, claim.value_date)
+
+
+def _disputes(claims: Iterable[ClaimRecord], predicates: dict[str, PredicateRecord]) -> list[tuple[int, str, str]]:
+    """Groups of claims that disagree: differing values of a functional predicate, or a denial."""
+    groups: dict[tuple[str, str], list[ClaimRecord]] = defaultdict(list)
+    for claim in claims:
+        groups[(claim.subject, claim.predicate)].append(claim)
+    rows: list[tuple[int, str, str]] = []
+    for (_, predicate_id), members in sorted(groups.items()):
+        if len(members) < 2:
+            continue
+        affirmed = [c for c in members if c.modality != "denied"]
+        disputed: dict[str, str] = {}
+        if predicates[predicate_id].functional and len({_value_key(c) for c in affirmed}) > 1:
+            disputed.update((c.id, "differing values") for c in affirmed)
+        for denial in (c for c in members if c.modality == "denied"):
+            opposed = [c for c in affirmed if _value_key(c) == _value_key(denial)]
+            if opposed:
+                disputed[denial.id] = "denial"
+                disputed.update((c.id, disputed.get(c.id, "denied by another claim")) for c in opposed)
+        if disputed:
+            dispute_id = len({r[0] for r in rows}) + 1
+            rows.extend((dispute_id, claim_id, reason) for claim_id, reason in sorted(disputed.items()))
+    return rows
+
+
+def _event_dates(records: Records) -> dict[str, tuple[str, str]]:
+    """For each event, its date and place: taken from its occurred_on / occurred_in claims."""
+    best: dict[str, tuple[tuple[int, int, str], str]] = {}
+    places: dict[str, tuple[tuple[int, str], str]] = {}
+    for claim in records.claims:
+        rank = _MODALITY_RANK.get(claim.modality, 8)
+        if claim.predicate == "occurred_on" and claim.value_date:
+            parsed = parse_edtf(claim.value_date)
+            # Prefer the firmest claim, then the narrowest date.
+            span = (int(parsed.upper.replace("-", "")) - int(parsed.lower.replace("-", "")))
+            key = (rank, span, claim.id)
+            if claim.subject not in best or key < best[claim.subject][0]:
+                best[claim.subject] = (key, claim.value_date)
+        elif claim.predicate == "occurred_in" and claim.object:
+            place_key = (rank, claim.id)
+            if claim.subject not in places or place_key < places[claim.subject][0]:
+                places[claim.subject] = (place_key, claim.object)
+    return {
+        event_id: (best[event_id][1] if event_id in best else "", places[event_id][1] if event_id in places else "")
+        for event_id in set(best) | set(places)
+    }
+
+
+def _write(connection: sqlite3.Connection, records: Records) -> None:
+    names = {entity.id: entity.name for entity in records.entities}
+    predicates = {predicate.id: predicate for predicate in records.predicates}
+    labels = {predicate.id: predicate.label for predicate in records.predicates}
+    aliases_by_entity: dict[str, list[str]] = defaultdict(list)
+    for alias in records.aliases:
+        aliases_by_entity[alias.entity_id].append(alias.alias)
+    claim_count: dict[str, int] = defaultdict(int)
+    for claim in records.claims:
+        for entity_id in {claim.subject, claim.object, claim.claimant} - {None}:
+            claim_count[entity_id] += 1  # type: ignore[index]
+    event_facts = _event_dates(records)
+
+    connection.executemany(
+        "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            (
+                s.id, s.file, s.sha256, s.title, s.publisher, json.dumps(list(s.authors), ensure_ascii=False),
+                s.published, parse_edtf(s.published).lower, parse_edtf(s.published).upper, s.url, s.language,
+                s.grade, s.grade_note, s.note, json.dumps(list(s.unconfirmed)), int(s.text_present),
+                s.paragraph_count,
+            )
+            for s in records.sources
+        ),
+    )
+    connection.executemany(
+        "INSERT INTO predicates VALUES (?,?,?,?,?,?,?,?)",
+        (
+            (
+                p.id, p.label, p.inverse_label, json.dumps(list(p.subject_kinds)), json.dumps(list(p.object_kinds)),
+                p.value_type, int(p.functional), p.description,
+            )
+            for p in records.predicates
+        ),
+    )
+
+    def entity_rows():  # type: ignore[no-untyped-def]
+        for e in records.entities:
+            date_text, place_id = event_facts.get(e.id, ("", ""))
+            parsed = parse_edtf(date_text) if date_text else None
+            yield (
+                e.id, e.kind, e.name, fold(e.name), e.summary, e.note, e.subtype,
+                parsed.text if parsed else None, parsed.lower if parsed else None,
+                parsed.upper if parsed else None, parsed.precision if parsed else None,
+                place_id or None, "\n".join(aliases_by_entity.get(e.id, ())), claim_count.get(e.id, 0),
+            )
+
+    connection.executemany("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", entity_rows())
+
+    def alias_rows():  # type: ignore[no-untyped-def]
+        for a in records.aliases:
+            folded = fold(a.alias)
+            yield (a.entity_id, a.alias, folded, compact(folded), int(a.weak), a.note)
+
+    connection.executemany(
+        "INSERT INTO aliases (entity_id, alias, folded, compact, weak, note) VALUES (?,?,?,?,?,?)", alias_rows()
+    )
+    disputes = _disputes(records.claims, predicates)
+    disputed_ids = {claim_id for _, claim_id, _ in disputes}
+    connection.executemany(
+        "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            (
+                c.id, c.subject, c.predicate, c.object, c.value_text, c.value_number, c.value_date, c.unit,
+                c.start, c.end, c.modality, c.claimant, c.statement, c.inferred, c.note,
+                _claim_text(c, names, labels), int(c.id in disputed_ids),
+            )
+            for c in records.claims
+        ),
+    )
+    connection.executemany(
+        "INSERT INTO evidence (claim_id, source_id, paragraph, sentence, start, \"end\", grade, anaphora)"
+        " VALUES (?,?,?,?,?,?,?,?)",
+        (
+            (e.claim_id, e.source_id, e.paragraph, e.sentence, e.start, e.end, e.grade, int(e.anaphora))
+            for e in records.evidence
+        ),
+    )
+    connection.executemany("INSERT INTO disputes VALUES (?,?,?)", disputes)
+    connection.executemany("INSERT INTO meta VALUES (?,?)", records.meta)
+    _execute_script(connection, INDEXES)
+    for table in FTS_TABLES:
+        connection.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")  # noqa: S608 - fixed names
+
+
+def _execute_script(connection: sqlite3.Connection, script: str) -> None:
+    """Run ``;``-separated statements inside the open transaction (executescript would commit it)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            connection.execute(statement)
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def build_database(path: str | os.PathLike[str], records: Records) -> Path:
+    """Write ``records`` as a new knowledge base at ``path``, replacing any file there atomically.
+
+    Returns:
+        The path written.
+
+    Raises:
+        sqlite3.Error, ValueError: when the records break a constraint; ``path`` is untouched.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.*.building"):
+        try:
+            stale.unlink()
+        except OSError:
+            pass
+    handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
+    os.close(handle)
+    temporary = Path(temporary_name)
+    try:
+        connection = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            # The temporary file is thrown away on any failure, so no journal is needed.
+            connection.execute("PRAGMA journal_mode = OFF")
+            connection.execute("PRAGMA synchronous = OFF")
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            connection.execute("BEGIN")
+            connection.execute("PRAGMA defer_foreign_keys = ON")
+            _execute_script(connection, TABLES + FULL_TEXT)
+            _write(connection, records)
+            problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise ValueError(f"foreign key check failed on {len(problems)} rows, e.g. {problems[0]}")
+            connection.execute("COMMIT")
+            connection.execute("PRAGMA optimize")
+        finally:
+            connection.close()
+        with open(temporary, "rb+") as written:
+            os.fsync(written.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+        _fsync_directory(target.parent)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return target

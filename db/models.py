@@ -1,0 +1,216 @@
+"""What the queries return: frozen dataclasses, never rows or dicts."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+__all__ = [
+    "Alias",
+    "Claim",
+    "Dispute",
+    "EntityCard",
+    "EntityRef",
+    "EntitySummary",
+    "Evidence",
+    "SearchResult",
+    "Source",
+    "SourceRef",
+    "Stats",
+    "TimelineEvent",
+    "as_json",
+]
+
+
+def as_json(value: Any) -> Any:
+    """A dataclass (or a list of them) as plain JSON-ready values."""
+    if isinstance(value, (list, tuple)):
+        return [as_json(item) for item in value]
+    return asdict(value)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRef:
+    """Enough of an entity to show and follow a link to it."""
+
+    id: str
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """The citation facts of a source, as evidence carries them."""
+
+    id: str
+    title: str
+    publisher: str
+    authors: tuple[str, ...]
+    published: str
+    url: str
+    grade: str
+    file: str
+    text_present: bool
+    unconfirmed: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A source with its bibliographic facts and how much of it the knowledge base cites."""
+
+    id: str
+    title: str
+    publisher: str
+    authors: tuple[str, ...]
+    published: str
+    published_display: str
+    url: str
+    language: str
+    grade: str
+    grade_note: str | None
+    note: str | None
+    unconfirmed: tuple[str, ...]
+    file: str
+    sha256: str
+    text_present: bool
+    paragraph_count: int | None
+    claim_count: int
+    evidence_count: int
+    cited_paragraphs: int
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One locator of a claim in a source."""
+
+    source: SourceRef
+    paragraph: int
+    sentence: int | None
+    start: int | None
+    end: int | None
+    grade: int
+    anaphora: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A claim with its provenance."""
+
+    id: str
+    predicate: str
+    label: str
+    inverse_label: str | None
+    subject: EntityRef
+    object: EntityRef | None
+    value: str | float | None
+    unit: str | None
+    value_display: str | None
+    start: str | None
+    end: str | None
+    modality: str
+    claimant: EntityRef | None
+    statement: str | None
+    inferred: str | None
+    note: str | None
+    disputed: bool
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def source_count(self) -> int:
+        """How many distinct sources support the claim."""
+        return len({evidence.source.id for evidence in self.evidence})
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """A spelling of an entity's name."""
+
+    alias: str
+    weak: bool
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EntityCard:
+    """Everything about one entity: its names, and the claims about it and by it."""
+
+    id: str
+    kind: str
+    name: str
+    summary: str
+    note: str | None
+    subtype: str | None
+    date: str | None
+    date_display: str | None
+    date_precision: str | None
+    place: EntityRef | None
+    aliases: tuple[Alias, ...]
+    outgoing: tuple[Claim, ...]
+    incoming: tuple[Claim, ...]
+    asserted: tuple[Claim, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySummary:
+    """A line of an entity list."""
+
+    id: str
+    kind: str
+    name: str
+    date: str | None
+    date_display: str | None
+    claim_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """A search hit: the entity, how well it matched, and the alias that matched."""
+
+    id: str
+    kind: str
+    name: str
+    score: float
+    matched: str
+    weak: bool
+    how: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """An event on the timeline."""
+
+    id: str
+    name: str
+    subtype: str | None
+    date: str
+    date_display: str
+    lower: str
+    upper: str
+    precision: str
+    place: EntityRef | None
+    actors: tuple[EntityRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """Claims on one subject and predicate that disagree."""
+
+    id: int
+    subject: EntityRef
+    predicate: str
+    label: str
+    claims: tuple[Claim, ...]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Counts of what a knowledge base holds."""
+
+    sources: int
+    entities_by_kind: tuple[tuple[str, int], ...]
+    aliases: int
+    claims: int
+    evidence: int
+    resolved_locators: int
+    disputes: int

@@ -1,0 +1,371 @@
+"""Read-only access to a knowledge base file. Every answer is a frozen dataclass."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from urllib.parse import quote
+
+from db.edtf import parse_edtf
+from db.models import (
+    Alias,
+    Claim,
+    Dispute,
+    EntityCard,
+    EntityRef,
+    EntitySummary,
+    Evidence,
+    SearchResult,
+    Source,
+    SourceRef,
+    Stats,
+    TimelineEvent,
+)
+from db.schema import APPLICATION_ID, SCHEMA_VERSION
+from db.values import value_display
+
+__all__ = ["KnowledgeBase", "KnowledgeBaseError", "open_knowledge_base"]
+
+
+class KnowledgeBaseError(Exception):
+    """A file that cannot be used as a knowledge base; the message says why and what to do."""
+
+
+_CLAIM_SELECT = """
+SELECT c.id, c.predicate_id, p.label, p.inverse_label,
+       s.id, s.kind, s.name,
+       o.id, o.kind, o.name,
+       c.value_text, c.value_number, c.value_date, c.unit,
+       c.start, c."end", c.modality,
+       k.id, k.kind, k.name,
+       c.statement, c.inferred, c.note, c.disputed
+FROM claims c
+JOIN predicates p ON p.id = c.predicate_id
+JOIN entities s ON s.id = c.subject_id
+LEFT JOIN entities o ON o.id = c.object_id
+LEFT JOIN entities k ON k.id = c.claimant_id
+"""
+
+
+def _ref(entity_id: str | None, kind: str | None, name: str | None) -> EntityRef | None:
+    return EntityRef(entity_id, kind, name) if entity_id and kind and name else None
+
+
+def _describe(date: str | None) -> str | None:
+    return parse_edtf(date).describe() if date else None
+
+
+class KnowledgeBase:
+    """A knowledge base opened read-only. Safe to share between threads (one query at a time)."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
+        self._sources: dict[str, SourceRef] | None = None
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> KnowledgeBase:
+        """Open ``path`` read-only, checking that it is a knowledge base of this version.
+
+        Raises:
+            KnowledgeBaseError: for a missing, empty, corrupt, foreign or newer file.
+        """
+        target = Path(path)
+        if not target.exists():
+            raise KnowledgeBaseError(f"{target}: no such file; build one with `claimscope build --db {target}`")
+        if target.is_dir():
+            raise KnowledgeBaseError(f"{target}: is a directory, not a knowledge base file")
+        if target.stat().st_size == 0:
+            raise KnowledgeBaseError(f"{target}: the file is empty; rebuild it with `claimscope build --db {target}`")
+        uri = f"file:{quote(str(target.resolve()))}?mode=ro"
+        try:
+            connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            connection.execute("PRAGMA query_only = ON")
+            application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            raise KnowledgeBaseError(f"{target}: not a readable SQLite file ({error})") from None
+        if application_id != APPLICATION_ID:
+            connection.close()
+            raise KnowledgeBaseError(f"{target}: a SQLite file, but not a claimscope knowledge base")
+        if version > SCHEMA_VERSION:
+            connection.close()
+            raise KnowledgeBaseError(
+                f"{target}: written by a newer claimscope (schema {version}, this one reads {SCHEMA_VERSION});"
+                " upgrade claimscope or rebuild the file"
+            )
+        if version < SCHEMA_VERSION:
+            connection.close()
+            raise KnowledgeBaseError(
+                f"{target}: written by an older claimscope (schema {version}); rebuild it with `claimscope build`"
+            )
+        return cls(connection, target)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()
+
+    def __enter__(self) -> KnowledgeBase:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- small helpers ---------------------------------------------------------------------
+
+    def meta(self) -> dict[str, str]:
+        """The build's metadata (seed fingerprint, corpus, build time)."""
+        return dict(self.connection.execute("SELECT key, value FROM meta"))
+
+    def _source_refs(self) -> dict[str, SourceRef]:
+        if self._sources is None:
+            self._sources = {
+                row[0]: SourceRef(
+                    row[0], row[1], row[2], tuple(json.loads(row[3])), row[4], row[5], row[6], row[7],
+                    bool(row[8]), tuple(json.loads(row[9])),
+                )
+                for row in self.connection.execute(
+                    "SELECT id, title, publisher, authors, published, url, grade, file, text_present, unconfirmed"
+                    " FROM sources"
+                )
+            }
+        return self._sources
+
+    def _evidence_for(self, claim_ids: Sequence[str]) -> dict[str, list[Evidence]]:
+        sources = self._source_refs()
+        found: dict[str, list[Evidence]] = defaultdict(list)
+        # Chunked: SQLite limits the number of bound parameters.
+        for offset in range(0, len(claim_ids), 500):
+            chunk = claim_ids[offset:offset + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.connection.execute(
+                f'SELECT claim_id, source_id, paragraph, sentence, start, "end", grade, anaphora FROM evidence'
+                f" WHERE claim_id IN ({marks}) ORDER BY claim_id, source_id, paragraph, sentence",  # noqa: S608
+                chunk,
+            )
+            for claim_id, source_id, paragraph, sentence, start, end, grade, anaphora in rows:
+                found[claim_id].append(Evidence(sources[source_id], paragraph, sentence, start, end, grade, bool(anaphora)))
+        return found
+
+    def _claims(self, where: str, parameters: Iterable[object], order: str = "p.label, c.id") -> list[Claim]:
+        rows = self.connection.execute(f"{_CLAIM_SELECT} WHERE {where} ORDER BY {order}", tuple(parameters)).fetchall()
+        evidence = self._evidence_for([row[0] for row in rows])
+        claims = []
+        for row in rows:
+            value_text, value_number, value_date, unit = row[10:14]
+            claims.append(
+                Claim(
+                    id=row[0], predicate=row[1], label=row[2], inverse_label=row[3],
+                    subject=EntityRef(row[4], row[5], row[6]), object=_ref(row[7], row[8], row[9]),
+                    value=value_number if value_number is not None else value_date if value_date is not None else value_text,
+                    unit=unit, value_display=value_display(value_text, value_number, value_date, unit),
+                    start=row[14], end=row[15], modality=row[16], claimant=_ref(row[17], row[18], row[19]),
+                    statement=row[20], inferred=row[21], note=row[22], disputed=bool(row[23]),
+                    evidence=tuple(evidence.get(row[0], ())),
+                )
+            )
+        return claims
+
+    # -- entities --------------------------------------------------------------------------
+
+    def entity_ref(self, entity_id: str) -> EntityRef | None:
+        """The id, kind and name of an entity, or None."""
+        row = self.connection.execute("SELECT id, kind, name FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        return EntityRef(*row) if row else None
+
+    def entity(self, entity_id: str) -> EntityCard | None:
+        """The entity card: names, summary, and claims about the entity and by it."""
+        row = self.connection.execute(
+            "SELECT e.id, e.kind, e.name, e.summary, e.note, e.subtype, e.date, e.date_precision,"
+            " p.id, p.kind, p.name FROM entities e LEFT JOIN entities p ON p.id = e.place_id WHERE e.id = ?",
+            (entity_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        aliases = tuple(
+            Alias(alias, bool(weak), note)
+            for alias, weak, note in self.connection.execute(
+                "SELECT alias, weak, note FROM aliases WHERE entity_id = ? ORDER BY weak, id", (entity_id,)
+            )
+        )
+        return EntityCard(
+            id=row[0], kind=row[1], name=row[2], summary=row[3], note=row[4], subtype=row[5],
+            date=row[6], date_display=_describe(row[6]), date_precision=row[7], place=_ref(row[8], row[9], row[10]),
+            aliases=aliases,
+            outgoing=tuple(self._claims("c.subject_id = ?", (entity_id,))),
+            incoming=tuple(self._claims("c.object_id = ?", (entity_id,))),
+            asserted=tuple(self._claims("c.claimant_id = ?", (entity_id,))),
+        )
+
+    def entities(self, kind: str | None = None, offset: int = 0, limit: int = 100,
+                 name_prefix: str | None = None) -> list[EntitySummary]:
+        """A page of entities, by name (events by date), optionally of one kind."""
+        clauses, parameters = [], []
+        if kind:
+            clauses.append("kind = ?")
+            parameters.append(kind)
+        if name_prefix:
+            from db.folding import fold
+
+            folded = fold(name_prefix)
+            clauses.append("sort_name >= ? AND sort_name < ?")
+            parameters.extend([folded, folded + "\uffff"])
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        order = "date_lower, date_upper, sort_name" if kind == "event" else "sort_name"
+        rows = self.connection.execute(
+            f"SELECT id, kind, name, date, claim_count FROM entities {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*parameters, limit, offset),
+        )
+        return [EntitySummary(r[0], r[1], r[2], r[3], _describe(r[3]), r[4]) for r in rows]
+
+    def count_entities(self, kind: str | None = None) -> int:
+        """How many entities (of one kind)."""
+        if kind:
+            return int(self.connection.execute("SELECT count(*) FROM entities WHERE kind = ?", (kind,)).fetchone()[0])
+        return int(self.connection.execute("SELECT count(*) FROM entities").fetchone()[0])
+
+    def search(self, query: str, kind: str | None = None, limit: int = 20) -> list[SearchResult]:
+        """Entities whose aliases match ``query``: exact, prefix, word prefix, then fuzzy."""
+        from db.search import search
+
+        return search(self.connection, query, kind=kind, limit=limit)
+
+    def resolve(self, id_or_name: str) -> tuple[EntityRef | None, list[SearchResult]]:
+        """Find the entity a user means: an id, or a name or alias that matches clearly.
+
+        Returns:
+            The entity (or None) and the search results considered, for suggestions.
+        """
+        ref = self.entity_ref(id_or_name.strip())
+        if ref:
+            return ref, []
+        results = self.search(id_or_name, limit=5)
+        if results and results[0].how in ("exact", "prefix", "word") and not results[0].weak:
+            tied = [r for r in results if r.score == results[0].score]
+            if len(tied) == 1 or results[0].how == "exact" and sum(r.how == "exact" for r in results) == 1:
+                return self.entity_ref(results[0].id), results
+        return None, results
+
+    # -- views -----------------------------------------------------------------------------
+
+    def timeline(self, actor: str | None = None, since: str | None = None, until: str | None = None,
+                 limit: int | None = None) -> list[TimelineEvent]:
+        """Dated events in date order; ``actor`` keeps those linked to that entity by a claim.
+
+        ``since`` and ``until`` are EDTF dates; an event is kept when the interval its date
+        stands for overlaps theirs.
+        """
+        clauses = ["e.kind = 'event'", "e.date IS NOT NULL"]
+        parameters: list[object] = []
+        if since:
+            clauses.append("e.date_upper >= ?")
+            parameters.append(parse_edtf(since).lower)
+        if until:
+            clauses.append("e.date_lower <= ?")
+            parameters.append(parse_edtf(until).upper)
+        if actor:
+            clauses.append(
+                "e.id IN (SELECT object_id FROM claims WHERE subject_id = ?"
+                " UNION SELECT subject_id FROM claims WHERE object_id = ?)"
+            )
+            parameters.extend([actor, actor])
+        sql = (
+            "SELECT e.id, e.name, e.subtype, e.date, e.date_lower, e.date_upper, e.date_precision,"
+            " p.id, p.kind, p.name FROM entities e LEFT JOIN entities p ON p.id = e.place_id"
+            f" WHERE {' AND '.join(clauses)} ORDER BY e.date_lower, e.date_upper, e.sort_name"
+        )
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        rows = self.connection.execute(sql, parameters).fetchall()
+        actors: dict[str, list[EntityRef]] = defaultdict(list)
+        ids = [row[0] for row in rows]
+        for offset in range(0, len(ids), 500):
+            chunk = ids[offset:offset + 500]
+            marks = ",".join("?" * len(chunk))
+            for event_id, entity_id, kind, name in self.connection.execute(
+                "SELECT DISTINCT c.object_id, s.id, s.kind, s.name FROM claims c JOIN entities s ON s.id = c.subject_id"
+                f" WHERE c.object_id IN ({marks}) AND s.kind <> 'event' ORDER BY s.name",  # noqa: S608
+                chunk,
+            ):
+                actors[event_id].append(EntityRef(entity_id, kind, name))
+        return [
+            TimelineEvent(
+                id=row[0], name=row[1], subtype=row[2], date=row[3], date_display=parse_edtf(row[3]).describe(),
+                lower=row[4], upper=row[5], precision=row[6], place=_ref(row[7], row[8], row[9]),
+                actors=tuple(actors.get(row[0], ())),
+            )
+            for row in rows
+        ]
+
+    def sources(self) -> list[Source]:
+        """Every source with its claim count and how many of its paragraphs are cited."""
+        rows = self.connection.execute(
+            "SELECT s.id, s.title, s.publisher, s.authors, s.published, s.url, s.language, s.grade, s.grade_note,"
+            " s.note, s.unconfirmed, s.file, s.sha256, s.text_present, s.paragraph_count,"
+            " (SELECT count(DISTINCT claim_id) FROM evidence WHERE source_id = s.id),"
+            " (SELECT count(*) FROM evidence WHERE source_id = s.id),"
+            " (SELECT count(DISTINCT paragraph) FROM evidence WHERE source_id = s.id)"
+            " FROM sources s ORDER BY s.published_lower, s.id"
+        )
+        return [
+            Source(
+                id=r[0], title=r[1], publisher=r[2], authors=tuple(json.loads(r[3])), published=r[4],
+                published_display=parse_edtf(r[4]).describe(), url=r[5], language=r[6], grade=r[7],
+                grade_note=r[8], note=r[9], unconfirmed=tuple(json.loads(r[10])), file=r[11], sha256=r[12],
+                text_present=bool(r[13]), paragraph_count=r[14], claim_count=r[15], evidence_count=r[16],
+                cited_paragraphs=r[17],
+            )
+            for r in rows
+        ]
+
+    def source_claims(self, source_id: str) -> list[Claim]:
+        """The claims a source supports, in the order of the paragraphs that support them."""
+        order_rows = self.connection.execute(
+            "SELECT claim_id, min(paragraph) FROM evidence WHERE source_id = ? GROUP BY claim_id", (source_id,)
+        ).fetchall()
+        first_paragraph = dict(order_rows)
+        claims = self._claims("c.id IN (SELECT claim_id FROM evidence WHERE source_id = ?)", (source_id,))
+        return sorted(claims, key=lambda claim: (first_paragraph.get(claim.id, 0), claim.id))
+
+    def disputes(self) -> list[Dispute]:
+        """Groups of claims that disagree, each with its claims and their sources."""
+        members = self.connection.execute(
+            "SELECT dispute_id, claim_id, reason FROM disputes ORDER BY dispute_id, claim_id"
+        ).fetchall()
+        claims = {claim.id: claim for claim in self._claims("c.disputed = 1", ())}
+        grouped: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for dispute_id, claim_id, reason in members:
+            grouped[dispute_id].append((claim_id, reason))
+        disputes = []
+        for dispute_id, pairs in grouped.items():
+            dispute_claims = tuple(claims[claim_id] for claim_id, _ in pairs)
+            first = dispute_claims[0]
+            disputes.append(
+                Dispute(dispute_id, first.subject, first.predicate, first.label, dispute_claims,
+                        tuple(reason for _, reason in pairs))
+            )
+        return disputes
+
+    def stats(self) -> Stats:
+        """Counts of sources, entities by kind, aliases, claims, evidence and resolved locators."""
+        one = self.connection.execute
+        return Stats(
+            sources=one("SELECT count(*) FROM sources").fetchone()[0],
+            entities_by_kind=tuple(one("SELECT kind, count(*) FROM entities GROUP BY kind ORDER BY kind").fetchall()),
+            aliases=one("SELECT count(*) FROM aliases").fetchone()[0],
+            claims=one("SELECT count(*) FROM claims").fetchone()[0],
+            evidence=one("SELECT count(*) FROM evidence").fetchone()[0],
+            resolved_locators=one("SELECT count(*) FROM evidence WHERE start IS NOT NULL").fetchone()[0],
+            disputes=one("SELECT count(DISTINCT dispute_id) FROM disputes").fetchone()[0],
+        )
+
+
+def open_knowledge_base(path: str | os.PathLike[str]) -> KnowledgeBase:
+    """Open a knowledge base read-only (see ``KnowledgeBase.open``)."""
+    return KnowledgeBase.open(path)

@@ -1,0 +1,144 @@
+"""The schema of a claimscope knowledge base (one SQLite file)."""
+
+from __future__ import annotations
+
+#: Stored in ``PRAGMA user_version``; a reader refuses a file with another version.
+SCHEMA_VERSION = 1
+#: Stored in ``PRAGMA application_id`` so that a foreign SQLite file is recognised ("CLSC").
+APPLICATION_ID = 0x434C5343
+
+TABLES = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE sources (
+    id              TEXT PRIMARY KEY,
+    file            TEXT NOT NULL,
+    sha256          TEXT NOT NULL,
+    title           TEXT NOT NULL,
+    publisher       TEXT NOT NULL,
+    authors         TEXT NOT NULL,          -- JSON list of names
+    published       TEXT NOT NULL,          -- EDTF
+    published_lower TEXT NOT NULL,
+    published_upper TEXT NOT NULL,
+    url             TEXT NOT NULL,
+    language        TEXT NOT NULL,
+    grade           TEXT NOT NULL CHECK (grade IN ('A', 'B', 'C', 'D', 'E', 'F')),
+    grade_note      TEXT,
+    note            TEXT,
+    unconfirmed     TEXT NOT NULL,          -- JSON list of field names
+    text_present    INTEGER NOT NULL,
+    paragraph_count INTEGER
+);
+CREATE TABLE predicates (
+    id            TEXT PRIMARY KEY,
+    label         TEXT NOT NULL,
+    inverse_label TEXT,
+    subject_kinds TEXT NOT NULL,            -- JSON list
+    object_kinds  TEXT NOT NULL,            -- JSON list
+    value_type    TEXT CHECK (value_type IN ('number', 'text', 'date')),
+    functional    INTEGER NOT NULL,
+    description   TEXT
+);
+CREATE TABLE entities (
+    id             TEXT PRIMARY KEY,
+    kind           TEXT NOT NULL CHECK (kind IN ('group', 'outlet', 'person', 'place', 'event')),
+    name           TEXT NOT NULL,
+    sort_name      TEXT NOT NULL,           -- folded name, for ordered lists
+    summary        TEXT NOT NULL,
+    note           TEXT,
+    subtype        TEXT,
+    date           TEXT,                    -- EDTF, from the event's occurred_on claims
+    date_lower     TEXT,
+    date_upper     TEXT,
+    date_precision TEXT,
+    place_id       TEXT REFERENCES entities (id),
+    alias_text     TEXT NOT NULL,           -- every alias, one a line, for full-text search
+    claim_count    INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE aliases (
+    id        INTEGER PRIMARY KEY,
+    entity_id TEXT NOT NULL REFERENCES entities (id),
+    alias     TEXT NOT NULL,
+    folded    TEXT NOT NULL,
+    compact   TEXT NOT NULL,
+    weak      INTEGER NOT NULL DEFAULT 0,
+    note      TEXT
+);
+CREATE TABLE claims (
+    id           TEXT PRIMARY KEY,
+    subject_id   TEXT NOT NULL REFERENCES entities (id),
+    predicate_id TEXT NOT NULL REFERENCES predicates (id),
+    object_id    TEXT REFERENCES entities (id),
+    value_text   TEXT,
+    value_number REAL,
+    value_date   TEXT,
+    unit         TEXT,
+    start        TEXT,
+    "end"        TEXT,
+    modality     TEXT NOT NULL CHECK (modality IN
+                   ('asserted', 'reported', 'claimed', 'alleged', 'estimated', 'hedged', 'denied')),
+    claimant_id  TEXT REFERENCES entities (id),
+    statement    TEXT,
+    inferred     TEXT,
+    note         TEXT,
+    text         TEXT NOT NULL,             -- the claim read as a sentence, for search
+    disputed     INTEGER NOT NULL DEFAULT 0,
+    CHECK (claimant_id IS NOT NULL OR modality NOT IN ('claimed', 'alleged', 'estimated', 'denied')),
+    CHECK (claimant_id IS NULL OR modality <> 'asserted'),
+    CHECK (object_id IS NOT NULL OR value_text IS NOT NULL OR value_number IS NOT NULL
+           OR value_date IS NOT NULL)
+);
+CREATE TABLE evidence (
+    id        INTEGER PRIMARY KEY,
+    claim_id  TEXT NOT NULL REFERENCES claims (id),
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    paragraph INTEGER NOT NULL CHECK (paragraph >= 1),
+    sentence  INTEGER CHECK (sentence IS NULL OR sentence >= 1),
+    start     INTEGER,
+    "end"     INTEGER,
+    grade     INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 6),
+    anaphora  INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE disputes (
+    dispute_id INTEGER NOT NULL,
+    claim_id   TEXT NOT NULL REFERENCES claims (id),
+    reason     TEXT NOT NULL,
+    PRIMARY KEY (dispute_id, claim_id)
+);
+"""
+
+# Every lookup path the queries use has an index.
+INDEXES = """
+CREATE INDEX entities_kind_sort ON entities (kind, sort_name);
+CREATE INDEX entities_kind_date ON entities (kind, date_lower, date_upper);
+CREATE INDEX entities_place ON entities (place_id);
+CREATE INDEX aliases_compact ON aliases (compact);
+CREATE INDEX aliases_entity ON aliases (entity_id);
+CREATE INDEX claims_subject ON claims (subject_id, predicate_id);
+CREATE INDEX claims_object ON claims (object_id, predicate_id);
+CREATE INDEX claims_claimant ON claims (claimant_id);
+CREATE INDEX claims_predicate ON claims (predicate_id);
+CREATE INDEX evidence_claim ON evidence (claim_id);
+CREATE INDEX evidence_source ON evidence (source_id, paragraph);
+CREATE INDEX disputes_claim ON disputes (claim_id);
+"""
+
+# External-content FTS5 tables named <table>_fts, which is how Datasette finds them.
+FULL_TEXT = """
+CREATE VIRTUAL TABLE entities_fts USING fts5 (
+    name, alias_text, summary, content='entities'
+);
+CREATE VIRTUAL TABLE claims_fts USING fts5 (
+    text, content='claims'
+);
+CREATE VIRTUAL TABLE aliases_fts USING fts5 (
+    folded, content='aliases', content_rowid='id'
+);
+CREATE VIRTUAL TABLE aliases_trigram USING fts5 (
+    compact, content='aliases', content_rowid='id', tokenize='trigram', detail='column'
+);
+"""
+
+FTS_TABLES = ("entities_fts", "claims_fts", "aliases_fts", "aliases_trigram")

@@ -1,0 +1,66 @@
+"""Where the knowledge base lives, and building it from seed files when they change."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from db.build import build_database
+from db.schema import SCHEMA_VERSION
+from seed.loader import LoadResult, default_seed_dir, load_seed, seed_fingerprint
+
+__all__ = ["BuildFailed", "DB_ENV", "build", "default_db_path", "ensure_default"]
+
+DB_ENV = "CLAIMSCOPE_DB"
+
+
+class BuildFailed(Exception):
+    """The seed files have errors; nothing was written."""
+
+    def __init__(self, result: LoadResult) -> None:
+        super().__init__(f"{len(result.errors)} problems in the seed files")
+        self.result = result
+
+
+def default_db_path() -> Path:
+    """The knowledge base built from the shipped seed files, in the user data directory."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("claimscope", appauthor=False)) / "claimscope.db"
+
+
+def build(db_path: Path, seed_dir: Path, corpus: Path | None) -> LoadResult:
+    """Load, validate and write a knowledge base; raise BuildFailed (writing nothing) on errors."""
+    result = load_seed(seed_dir, corpus)
+    if result.records is None:
+        raise BuildFailed(result)
+    build_database(db_path, result.records)
+    return result
+
+
+def _built_fingerprint(db_path: Path) -> str | None:
+    if not db_path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                return None
+            row = connection.execute("SELECT value FROM meta WHERE key = 'seed_fingerprint'").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
+def ensure_default(corpus: Path | None, db_path: Path | None = None) -> Path:
+    """The default knowledge base, built on first use and rebuilt when the seed files change."""
+    target = db_path or default_db_path()
+    seed_dir = default_seed_dir()
+    if _built_fingerprint(target) != seed_fingerprint(seed_dir, corpus):
+        if target.exists() and not os.access(target.parent, os.W_OK):
+            return target  # a shared read-only copy: use it as it is
+        build(target, seed_dir, corpus)
+    return target

@@ -1,0 +1,715 @@
+"""Read a seed directory, validate it, resolve its locators, and produce records for ``db``.
+
+Every problem is reported with file and line, what was expected and, where one can be
+made, a suggestion; all problems of a run are collected, not only the first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from db.edtf import EDTFError, parse_edtf
+from db.folding import compact, fold
+from db.records import (
+    KINDS,
+    MODALITIES,
+    NEEDS_CLAIMANT,
+    SOURCE_GRADES,
+    VALUE_TYPES,
+    AliasRecord,
+    ClaimRecord,
+    EntityRecord,
+    EvidenceRecord,
+    PredicateRecord,
+    Records,
+    SourceRecord,
+)
+from seed.corpus import CorpusText, load_corpus_text
+from seed.segment import parse_line_ranges
+from seed.yamlfile import Mapping, Problem, YamlError, load_yaml
+
+__all__ = ["Coverage", "LoadResult", "Problem", "default_seed_dir", "load_seed", "seed_fingerprint"]
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_PREDICATE_ID = re.compile(r"[a-z][a-z0-9_]*")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_TOP_LEVEL = ("sources", "predicates", "entities", "claims", "kind")
+# Endnote numbers glued to words ("Salafism8") are not part of the words.
+_GLUED_NOTE = re.compile(r"(?<=[a-z])\d{1,2}\b")
+
+
+def default_seed_dir() -> Path:
+    """The seed directory shipped with claimscope."""
+    return Path(__file__).resolve().parent / "data"
+
+
+def seed_files(seed_dir: Path) -> list[Path]:
+    """The YAML files of a seed directory, in a fixed order."""
+    return sorted(path for path in seed_dir.rglob("*") if path.suffix in (".yaml", ".yml") and path.is_file())
+
+
+def seed_fingerprint(seed_dir: Path, corpus: Path | None) -> str:
+    """A hash of the seed files and of the corpus texts present: when it changes, rebuild."""
+    digest = hashlib.sha256()
+    for path in seed_files(seed_dir):
+        digest.update(str(path.relative_to(seed_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(b"corpus:" + str(corpus.resolve() if corpus else "").encode())
+    if corpus and corpus.is_dir():
+        for path in sorted(corpus.glob("*")):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How many of a source's paragraphs the knowledge base cites."""
+
+    source_id: str
+    paragraphs: int
+    cited: int
+    uncited: tuple[int, ...]
+
+
+@dataclass
+class LoadResult:
+    """The outcome of loading a seed directory."""
+
+    records: Records | None
+    problems: list[Problem] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
+    anaphora: int = 0
+    files: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that stop a build."""
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems worth reading that do not stop a build."""
+        return [problem for problem in self.problems if problem.severity == "warning"]
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {matches[0]!r}?" if matches else None
+
+
+@dataclass
+class _Located:
+    """A parsed record and where it came from."""
+
+    file: str
+    mapping: Mapping
+    fields: dict[str, Any]
+
+    def line(self, key: str | None = None) -> int:
+        return self.mapping.line_of(key) if key else self.mapping.line
+
+
+@dataclass(frozen=True)
+class _Field:
+    required: bool
+    check: Callable[[Any], str | None]  # returns what was expected, or None when fine
+
+
+def _text(value: Any) -> str | None:
+    return None if isinstance(value, str) and value.strip() else "a non-empty text"
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None or isinstance(value, str) else "a text"
+
+
+def _slug(value: Any) -> str | None:
+    return None if isinstance(value, str) and _SLUG.fullmatch(value) else "a slug of a-z, 0-9 and '-'"
+
+
+def _int_at_least_one(value: Any) -> str | None:
+    return None if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else "a whole number from 1"
+
+
+def _list_of_text(value: Any) -> str | None:
+    if isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value):
+        return None
+    return "a list of texts"
+
+
+def _list_of_lines(value: Any) -> str | None:
+    if isinstance(value, list) and all(isinstance(item, (int, str)) and not isinstance(item, bool) for item in value):
+        return None
+    return "a list of line numbers or ranges such as \"19-69\""
+
+
+def _names(value: Any) -> str | None:
+    if isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value):
+        return None
+    return "a list of names (empty when there is no byline)"
+
+
+def _bool(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "true or false"
+
+
+def _anything(value: Any) -> str | None:
+    return None
+
+
+def _edtf(value: Any) -> str | None:
+    try:
+        parse_edtf(value)
+    except EDTFError as error:
+        return f"an EDTF date ({error})"
+    return None
+
+
+def _optional_edtf(value: Any) -> str | None:
+    return None if value is None else _edtf(value)
+
+
+def _one_of(choices: Iterable[str]) -> Callable[[Any], str | None]:
+    options = tuple(choices)
+
+    def check(value: Any) -> str | None:
+        return None if value in options else f"one of {', '.join(options)}"
+
+    return check
+
+
+def _kinds(value: Any) -> str | None:
+    if isinstance(value, list) and value and all(item in KINDS for item in value):
+        return None
+    return f"a list of entity kinds ({', '.join(KINDS)})"
+
+
+R, O = True, False
+SOURCE_FIELDS = {
+    "id": _Field(R, _slug), "file": _Field(R, _text), "sha256": _Field(R, _text), "title": _Field(R, _text),
+    "publisher": _Field(R, _text), "authors": _Field(R, _names),
+    "published": _Field(R, _edtf), "url": _Field(R, _text), "language": _Field(O, _text),
+    "grade": _Field(R, _one_of(SOURCE_GRADES)), "grade_note": _Field(O, _optional_text),
+    "note": _Field(O, _optional_text), "unconfirmed": _Field(O, _list_of_text),
+    "body": _Field(R, _list_of_lines), "headings": _Field(O, _list_of_lines), "exclude": _Field(O, _list_of_lines),
+}
+PREDICATE_FIELDS = {
+    "id": _Field(R, lambda v: None if isinstance(v, str) and _PREDICATE_ID.fullmatch(v) else "a snake_case name"),
+    "label": _Field(R, _text), "inverse": _Field(O, _optional_text), "subject": _Field(R, _kinds),
+    "object": _Field(O, _kinds), "value": _Field(O, _one_of(VALUE_TYPES)), "functional": _Field(O, _bool),
+    "description": _Field(O, _optional_text),
+}
+ENTITY_FIELDS = {
+    "id": _Field(R, _slug), "kind": _Field(O, _one_of(KINDS)), "name": _Field(R, _text),
+    "aliases": _Field(O, lambda v: None if isinstance(v, list) else "a list of aliases"),
+    "summary": _Field(R, _text), "note": _Field(O, _optional_text), "subtype": _Field(O, _optional_text),
+}
+ALIAS_FIELDS = {"alias": _Field(R, _text), "weak": _Field(O, _bool), "note": _Field(O, _optional_text)}
+CLAIM_FIELDS = {
+    "id": _Field(O, _slug), "subject": _Field(R, _text), "predicate": _Field(R, _text),
+    "object": _Field(O, _optional_text), "value": _Field(O, _anything), "unit": _Field(O, _optional_text),
+    "start": _Field(O, _optional_edtf), "end": _Field(O, _optional_edtf),
+    "modality": _Field(O, _one_of(MODALITIES)), "claimant": _Field(O, _optional_text),
+    "statement": _Field(O, _optional_text), "inferred": _Field(O, _optional_text), "note": _Field(O, _optional_text),
+    "evidence": _Field(R, lambda v: None if isinstance(v, list) and v else "a list of at least one locator"),
+}
+EVIDENCE_FIELDS = {
+    "source": _Field(R, _text), "paragraph": _Field(O, _int_at_least_one), "line": _Field(O, _int_at_least_one),
+    "sentence": _Field(O, _int_at_least_one),
+    "grade": _Field(R, lambda v: None if isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 6
+                    else "an information-credibility grade from 1 to 6"),
+    "anaphora": _Field(O, _bool),
+}
+
+
+class _Loader:
+    def __init__(self, seed_dir: Path, corpus: Path | None, require_corpus: bool) -> None:
+        self.seed_dir = seed_dir
+        self.corpus = corpus
+        self.require_corpus = require_corpus
+        self.problems: list[Problem] = []
+        self.sources: list[_Located] = []
+        self.predicates: list[_Located] = []
+        self.entities: list[_Located] = []
+        self.claims: list[_Located] = []
+        self.texts: dict[str, CorpusText] = {}
+        self.files = 0
+
+    def problem(self, file: str, line: int | None, message: str, suggestion: str | None = None,
+                severity: str = "error") -> None:
+        self.problems.append(Problem(file, line, message, suggestion, severity))
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read(self) -> None:
+        if not self.seed_dir.is_dir():
+            self.problem(str(self.seed_dir), None, "not a directory of seed files",
+                         "give the folder that holds sources.yaml, predicates.yaml, entities/ and claims/")
+            return
+        for path in seed_files(self.seed_dir):
+            self.files += 1
+            name = str(path)
+            try:
+                document = load_yaml(path, name)
+            except YamlError as error:
+                self.problems.extend(error.problems)
+                continue
+            except OSError as error:
+                self.problem(name, None, f"cannot read the file ({error.strerror})")
+                continue
+            if document is None:
+                continue
+            if not isinstance(document, Mapping):
+                self.problem(name, getattr(document, "line", 1),
+                             f"expected a mapping with {', '.join(_TOP_LEVEL[:-1])}, found a {type(document).__name__}")
+                continue
+            for key in document:
+                if key not in _TOP_LEVEL:
+                    self.problem(name, document.line_of(key), f"unknown top-level key {key!r}",
+                                 _suggest(key, _TOP_LEVEL) or f"expected one of {', '.join(_TOP_LEVEL)}")
+            default_kind = document.get("kind")
+            if default_kind is not None and default_kind not in KINDS:
+                self.problem(name, document.line_of("kind"), f"kind {default_kind!r} is not an entity kind",
+                             _suggest(str(default_kind), KINDS) or f"expected one of {', '.join(KINDS)}")
+                default_kind = None
+            for section, schema, bucket in (
+                ("sources", SOURCE_FIELDS, self.sources),
+                ("predicates", PREDICATE_FIELDS, self.predicates),
+                ("entities", ENTITY_FIELDS, self.entities),
+                ("claims", CLAIM_FIELDS, self.claims),
+            ):
+                if section not in document:
+                    continue
+                items = document[section]
+                if not isinstance(items, list):
+                    self.problem(name, document.line_of(section), f"{section} must be a list of records")
+                    continue
+                for index, item in enumerate(items):
+                    line = items.item_lines[index] if hasattr(items, "item_lines") else document.line_of(section)
+                    located = self.fields(name, line, item, schema, section[:-1])
+                    if located is None:
+                        continue
+                    if section == "entities" and "kind" not in located.fields:
+                        if default_kind is None:
+                            self.problem(name, located.line(), "entity without a kind",
+                                         f"add kind: one of {', '.join(KINDS)} (or a top-level kind: for the file)")
+                            continue
+                        located.fields["kind"] = default_kind
+                    bucket.append(located)
+
+    def fields(self, file: str, line: int, item: Any, schema: dict[str, _Field], what: str) -> _Located | None:
+        if not isinstance(item, Mapping):
+            self.problem(file, line, f"a {what} must be a mapping of keys to values, found {item!r}")
+            return None
+        ok = True
+        for key in item:
+            if key not in schema:
+                self.problem(file, item.line_of(key), f"unknown key {key!r} in a {what}",
+                             _suggest(key, schema) or f"expected one of {', '.join(schema)}")
+                ok = False
+        for key, spec in schema.items():
+            if key not in item or item[key] is None:
+                if spec.required:
+                    self.problem(file, item.line, f"a {what} needs {key!r}", f"add {key}: ...")
+                    ok = False
+                continue
+            expected = spec.check(item[key])
+            if expected:
+                self.problem(file, item.line_of(key), f"{key}: expected {expected}, found {item[key]!r}")
+                ok = False
+        return _Located(file, item, dict(item)) if ok else None
+
+    # -- checking across files ---------------------------------------------------------------
+
+    def unique(self, located: list[_Located], what: str) -> dict[str, _Located]:
+        seen: dict[str, _Located] = {}
+        for record in located:
+            identifier = record.fields["id"]
+            if identifier in seen:
+                first = seen[identifier]
+                self.problem(record.file, record.line("id"), f"duplicate {what} id {identifier!r}",
+                             f"first defined at {first.file}:{first.line('id')}; rename one")
+                continue
+            seen[identifier] = record
+        return seen
+
+    def reference(self, record: _Located, key: str, known: dict[str, Any], what: str) -> bool:
+        value = record.fields.get(key)
+        if value in known:
+            return True
+        self.problem(record.file, record.line(key), f"unknown {what} {value!r}",
+                     _suggest(str(value), known) or f"define it in the {what}s first")
+        return False
+
+    def build_sources(self, sources: dict[str, _Located]) -> list[SourceRecord]:
+        records = []
+        for source_id, located in sources.items():
+            f = located.fields
+            text_present = False
+            paragraph_count = None
+            if not _SHA256.fullmatch(f["sha256"]):
+                self.problem(located.file, located.line("sha256"), "sha256: expected 64 lower-case hex digits",
+                             "run sha256sum on the corpus file")
+            try:
+                body = parse_line_ranges(f["body"])
+                headings = parse_line_ranges(f.get("headings") or [])
+                exclude = parse_line_ranges(f.get("exclude") or [])
+            except ValueError as error:
+                self.problem(located.file, located.line("body"), f"line ranges: {error}")
+                continue
+            corpus_file = self.corpus / f["file"] if self.corpus else None
+            if corpus_file is None or not corpus_file.is_file():
+                where = f"in {self.corpus}" if self.corpus else "(no corpus directory given)"
+                self.problem(
+                    located.file, located.line("file"), f"corpus text {f['file']!r} not found {where}; "
+                    "its locators are not verified",
+                    "give --corpus DIR or set CLAIMSCOPE_CORPUS",
+                    severity="error" if self.require_corpus else "warning",
+                )
+            else:
+                try:
+                    corpus_text = load_corpus_text(corpus_file, body, headings, exclude)
+                except (OSError, UnicodeDecodeError) as error:
+                    self.problem(located.file, located.line("file"), f"cannot read {corpus_file}: {error}")
+                    corpus_text = None
+                if corpus_text is not None and corpus_text.sha256 != f["sha256"]:
+                    self.problem(
+                        located.file, located.line("sha256"),
+                        f"{corpus_file} does not match its source record (SHA-256 {corpus_text.sha256[:12]}..., "
+                        f"expected {f['sha256'][:12]}...)",
+                        "the text changed: restore the original or re-check every locator and update sha256",
+                    )
+                elif corpus_text is not None:
+                    beyond = sorted(line for line in body | headings | exclude if line > corpus_text.segmentation.line_count)
+                    if beyond:
+                        self.problem(located.file, located.line("body"),
+                                     f"line {beyond[0]} is beyond the end of {f['file']} "
+                                     f"({corpus_text.segmentation.line_count} lines)")
+                    self.texts[source_id] = corpus_text
+                    text_present = True
+                    paragraph_count = len(corpus_text.segmentation.paragraphs)
+            records.append(
+                SourceRecord(
+                    id=source_id, file=f["file"], sha256=f["sha256"], title=f["title"].strip(),
+                    publisher=f["publisher"].strip(), authors=tuple(f["authors"]), published=f["published"],
+                    url=f["url"].strip(), grade=f["grade"], language=f.get("language") or "en",
+                    grade_note=f.get("grade_note"), note=f.get("note"), unconfirmed=tuple(f.get("unconfirmed") or ()),
+                    text_present=text_present, paragraph_count=paragraph_count,
+                )
+            )
+        return records
+
+    def build_predicates(self, predicates: dict[str, _Located]) -> list[PredicateRecord]:
+        records = []
+        for predicate_id, located in predicates.items():
+            f = located.fields
+            has_object, has_value = "object" in f, "value" in f
+            if has_object == has_value:
+                self.problem(located.file, located.line(), f"predicate {predicate_id!r} needs exactly one of "
+                             "object (entity kinds) or value (number, text, date)")
+                continue
+            records.append(
+                PredicateRecord(
+                    id=predicate_id, label=f["label"], subject_kinds=tuple(f["subject"]),
+                    object_kinds=tuple(f.get("object") or ()), value_type=f.get("value"),
+                    inverse_label=f.get("inverse"), functional=bool(f.get("functional")),
+                    description=f.get("description"),
+                )
+            )
+        return records
+
+    def build_entities(self, entities: dict[str, _Located]) -> tuple[list[EntityRecord], list[AliasRecord]]:
+        records, aliases = [], []
+        strong_owner: dict[str, tuple[str, _Located]] = {}
+        for entity_id, located in entities.items():
+            f = located.fields
+            records.append(EntityRecord(entity_id, f["kind"], f["name"].strip(), f["summary"].strip(), f.get("note"),
+                                        f.get("subtype")))
+            seen: set[str] = set()
+            listed = [(f["name"], False, None, located.line("name"))]
+            raw_aliases = f.get("aliases") or []
+            for index, alias in enumerate(raw_aliases):
+                line = raw_aliases.item_lines[index] if hasattr(raw_aliases, "item_lines") else located.line("aliases")
+                if isinstance(alias, str) and alias.strip():
+                    listed.append((alias, False, None, line))
+                elif isinstance(alias, Mapping):
+                    alias_fields = self.fields(located.file, line, alias, ALIAS_FIELDS, "alias")
+                    if alias_fields:
+                        listed.append((alias["alias"], bool(alias.get("weak")), alias.get("note"), line))
+                else:
+                    self.problem(located.file, line, f"an alias must be a text or a mapping with alias:, found {alias!r}")
+            for text, weak, note, line in listed:
+                key = compact(fold(text))
+                if not key:
+                    self.problem(located.file, line, f"alias {text!r} has no letters or digits to search by")
+                    continue
+                if key in seen:
+                    continue
+                seen.add(key)
+                aliases.append(AliasRecord(entity_id, text.strip(), weak, note))
+                if not weak:
+                    owner = strong_owner.get(key)
+                    if owner and owner[0] != entity_id:
+                        self.problem(located.file, line,
+                                     f"alias {text!r} also names {owner[0]!r} ({owner[1].file}:{owner[1].line()})",
+                                     "mark it weak: true on one or both, or merge the entities", severity="warning")
+                    else:
+                        strong_owner[key] = (entity_id, located)
+        return records, aliases
+
+    def build_claims(self, entities: dict[str, _Located], predicates: dict[str, PredicateRecord],
+                     sources: dict[str, SourceRecord]) -> tuple[list[ClaimRecord], list[EvidenceRecord], int]:
+        claims: list[ClaimRecord] = []
+        evidence: list[EvidenceRecord] = []
+        anaphora = 0
+        claim_places: dict[str, _Located] = {}
+        alias_words = self.alias_index()
+        for located in self.claims:
+            f = located.fields
+            ok = self.reference(located, "subject", entities, "entity")
+            ok = self.reference(located, "predicate", predicates, "predicate") and ok
+            for key in ("object", "claimant"):
+                if f.get(key) is not None:
+                    ok = self.reference(located, key, entities, "entity") and ok
+            if not ok:
+                continue
+            predicate = predicates[f["predicate"]]
+            subject_kind = entities[f["subject"]].fields["kind"]
+            if subject_kind not in predicate.subject_kinds:
+                self.problem(located.file, located.line("subject"),
+                             f"{predicate.id} takes a subject of kind {' or '.join(predicate.subject_kinds)}, "
+                             f"but {f['subject']!r} is a {subject_kind}",
+                             "choose another predicate or swap subject and object")
+                ok = False
+            value_text = value_date = None
+            value_number: float | None = None
+            if predicate.value_type is None:
+                if f.get("object") is None:
+                    self.problem(located.file, located.line(), f"{predicate.id} needs an object (an entity id)")
+                    ok = False
+                else:
+                    object_kind = entities[f["object"]].fields["kind"]
+                    if object_kind not in predicate.object_kinds:
+                        self.problem(located.file, located.line("object"),
+                                     f"{predicate.id} takes an object of kind {' or '.join(predicate.object_kinds)}, "
+                                     f"but {f['object']!r} is a {object_kind}",
+                                     "choose another predicate or swap subject and object")
+                        ok = False
+                if "value" in f:
+                    self.problem(located.file, located.line("value"),
+                                 f"{predicate.id} takes an object, not a value", "use object: ENTITY_ID")
+                    ok = False
+            else:
+                value = f.get("value")
+                if "object" in f:
+                    self.problem(located.file, located.line("object"),
+                                 f"{predicate.id} takes a {predicate.value_type} value, not an object",
+                                 "use value: ...")
+                    ok = False
+                if value is None:
+                    self.problem(located.file, located.line(), f"{predicate.id} needs a {predicate.value_type} value")
+                    ok = False
+                elif predicate.value_type == "number":
+                    if isinstance(value, bool) or not isinstance(value, (int, float)):
+                        self.problem(located.file, located.line("value"), f"{predicate.id} takes a number, found {value!r}",
+                                     "write the figure as digits and put what it counts in unit:")
+                        ok = False
+                    else:
+                        value_number = float(value)
+                elif predicate.value_type == "date":
+                    expected = _edtf(value)
+                    if expected:
+                        self.problem(located.file, located.line("value"), f"value: expected {expected}")
+                        ok = False
+                    else:
+                        value_date = str(value).strip()
+                elif not isinstance(value, str) or not value.strip():
+                    self.problem(located.file, located.line("value"), f"{predicate.id} takes a text, found {value!r}")
+                    ok = False
+                else:
+                    value_text = value.strip()
+            modality = f.get("modality") or "asserted"
+            claimant = f.get("claimant")
+            if modality in NEEDS_CLAIMANT and not claimant:
+                self.problem(located.file, located.line("modality"),
+                             f"a {modality} claim needs a claimant: who in the source makes it",
+                             "add claimant: ENTITY_ID")
+                ok = False
+            if claimant and modality == "asserted":
+                self.problem(located.file, located.line("claimant"),
+                             "a claim with a claimant is that claimant's assertion, not the source author's",
+                             "set modality: claimed, alleged, estimated, reported, hedged or denied")
+                ok = False
+            if not ok:
+                continue
+            claim_id = f.get("id") or _derived_id(f, value_number)
+            if claim_id in claim_places:
+                first = claim_places[claim_id]
+                self.problem(located.file, located.line("id" if "id" in f else None), f"duplicate claim {claim_id!r}",
+                             f"the same claim is at {first.file}:{first.line()}; merge their evidence")
+                continue
+            claim_places[claim_id] = located
+            claims.append(
+                ClaimRecord(
+                    id=claim_id, subject=f["subject"], predicate=f["predicate"], object=f.get("object"),
+                    value_text=value_text, value_number=value_number, value_date=value_date, unit=f.get("unit"),
+                    start=f.get("start"), end=f.get("end"), modality=modality, claimant=claimant,
+                    statement=f.get("statement"), inferred=f.get("inferred"), note=f.get("note"),
+                )
+            )
+            names = [f["subject"], f.get("object"), claimant]
+            for item, line in zip(f["evidence"], f["evidence"].item_lines, strict=True):
+                found = self.evidence(located, claim_id, item, line, sources, [n for n in names if n], alias_words)
+                if found:
+                    evidence.append(found)
+                    anaphora += found.anaphora
+        return claims, evidence, anaphora
+
+    def alias_index(self) -> dict[str, list[str]]:
+        """Folded aliases of every entity, for checking that a passage names them."""
+        index: dict[str, list[str]] = defaultdict(list)
+        for located in self.entities:
+            f = located.fields
+            spellings = [f["name"]]
+            for alias in f.get("aliases") or []:
+                spellings.append(alias["alias"] if isinstance(alias, Mapping) and "alias" in alias else alias)
+            index[f["id"]] = [fold(s) for s in spellings if isinstance(s, str) and fold(s)]
+        return index
+
+    def evidence(self, claim: _Located, claim_id: str, item: Any, line: int, sources: dict[str, SourceRecord],
+                 entity_ids: list[str], alias_words: dict[str, list[str]]) -> EvidenceRecord | None:
+        located = self.fields(claim.file, line, item, EVIDENCE_FIELDS, "piece of evidence")
+        if located is None:
+            return None
+        f = located.fields
+        if f["source"] not in sources:
+            self.reference(located, "source", sources, "source")
+            return None
+        if ("paragraph" in f) == ("line" in f):
+            self.problem(claim.file, line, "a locator needs exactly one of paragraph: N or line: N")
+            return None
+        corpus_text = self.texts.get(f["source"])
+        paragraph_number = f.get("paragraph")
+        sentence_number = f.get("sentence")
+        start = end = None
+        if corpus_text is not None:
+            segmentation = corpus_text.segmentation
+            if "line" in f:
+                file_line = f["line"]
+                if file_line in segmentation.furniture_lines or file_line > segmentation.line_count:
+                    self.problem(claim.file, located.line("line"),
+                                 f"line {file_line} of {f['source']} is page furniture, not body",
+                                 "cite a body paragraph")
+                    return None
+                if file_line in segmentation.heading_lines:
+                    self.problem(claim.file, located.line("line"), f"line {file_line} of {f['source']} is a subheading",
+                                 "cite the paragraph under it")
+                    return None
+                found = segmentation.paragraph_at_line(file_line)
+                if found is None:
+                    self.problem(claim.file, located.line("line"), f"line {file_line} of {f['source']} is blank")
+                    return None
+                paragraph_number = found.number
+            paragraph = segmentation.paragraph(paragraph_number)
+            if paragraph is None:
+                self.problem(claim.file, located.line("paragraph"),
+                             f"{f['source']} has {len(segmentation.paragraphs)} body paragraphs; "
+                             f"paragraph {paragraph_number} does not exist",
+                             "run `claimscope passages SOURCE_ID` to see the numbering")
+                return None
+            start, end = paragraph.start, paragraph.end
+            if sentence_number is not None:
+                if sentence_number > len(paragraph.sentences):
+                    self.problem(claim.file, located.line("sentence"),
+                                 f"paragraph {paragraph_number} of {f['source']} has {len(paragraph.sentences)} "
+                                 f"sentences; sentence {sentence_number} does not exist",
+                                 "run `claimscope passages SOURCE_ID` to see the numbering")
+                    return None
+                sentence = paragraph.sentences[sentence_number - 1]
+                start, end = sentence.start, sentence.end
+            passage = " " + _GLUED_NOTE.sub("", fold(corpus_text.text[paragraph.start:paragraph.end])) + " "
+            named = any(f" {alias} " in passage for entity_id in entity_ids for alias in alias_words.get(entity_id, ()))
+            if not named and not f.get("anaphora"):
+                self.problem(claim.file, line,
+                             f"paragraph {paragraph_number} of {f['source']} names none of {', '.join(entity_ids)}",
+                             "cite the passage that names them, add an alias, or mark anaphora: true if it refers "
+                             "to them only by pronoun")
+        elif "line" in f:
+            self.problem(claim.file, located.line("line"), "a line locator needs the corpus text to resolve",
+                         "give --corpus DIR", severity="warning")
+            return None
+        return EvidenceRecord(
+            claim_id=claim_id, source_id=f["source"], paragraph=paragraph_number, grade=f["grade"],
+            sentence=sentence_number, start=start, end=end, anaphora=bool(f.get("anaphora")),
+        )
+
+    def event_checks(self, entities: dict[str, _Located], claims: list[ClaimRecord]) -> None:
+        dated = {claim.subject for claim in claims if claim.predicate == "occurred_on"}
+        for entity_id, located in entities.items():
+            if located.fields["kind"] == "event" and entity_id not in dated:
+                self.problem(located.file, located.line(), f"event {entity_id!r} has no occurred_on claim",
+                             "add a claim with predicate occurred_on and an EDTF value, with its evidence")
+
+    def coverage(self, sources: list[SourceRecord], evidence: list[EvidenceRecord]) -> list[Coverage]:
+        cited: dict[str, set[int]] = defaultdict(set)
+        for item in evidence:
+            cited[item.source_id].add(item.paragraph)
+        result = []
+        for source in sources:
+            if source.paragraph_count is None:
+                continue
+            numbers = set(range(1, source.paragraph_count + 1))
+            result.append(Coverage(source.id, source.paragraph_count, len(numbers & cited[source.id]),
+                                   tuple(sorted(numbers - cited[source.id]))))
+        return result
+
+
+def _derived_id(fields: dict[str, Any], value_number: float | None) -> str:
+    key = "|".join(
+        str(fields.get(name) if name != "value" else (value_number if value_number is not None else fields.get("value")))
+        for name in ("subject", "predicate", "object", "value", "unit", "modality", "claimant", "start", "end")
+    )
+    return f"{fields['subject']}--{fields['predicate'].replace('_', '-')}--{hashlib.sha1(key.encode()).hexdigest()[:8]}"
+
+
+def load_seed(seed_dir: Path, corpus: Path | None, require_corpus: bool = False) -> LoadResult:
+    """Load and validate a seed directory; resolve locators against ``corpus`` when given.
+
+    Args:
+        seed_dir: the folder of YAML files.
+        corpus: the folder of corpus texts, or None.
+        require_corpus: make a missing corpus text an error (``check``) instead of a warning.
+    """
+    loader = _Loader(seed_dir, corpus, require_corpus)
+    loader.read()
+    source_map = loader.unique(loader.sources, "source")
+    predicate_map = loader.unique(loader.predicates, "predicate")
+    entity_map = loader.unique(loader.entities, "entity")
+    sources = loader.build_sources(source_map)
+    predicates = loader.build_predicates(predicate_map)
+    entities, aliases = loader.build_entities(entity_map)
+    claims, evidence, anaphora = loader.build_claims(
+        entity_map, {p.id: p for p in predicates}, {s.id: s for s in sources}
+    )
+    loader.event_checks(entity_map, claims)
+    if not loader.files:
+        loader.problem(str(seed_dir), None, "no seed files (*.yaml) found", "give the folder that holds sources.yaml")
+    coverage = loader.coverage(sources, evidence)
+    errors = [problem for problem in loader.problems if problem.severity == "error"]
+    records = None
+    if not errors:
+        records = Records(
+            sources=tuple(sources), predicates=tuple(predicates), entities=tuple(entities), aliases=tuple(aliases),
+            claims=tuple(claims), evidence=tuple(evidence),
+            meta=(("seed_fingerprint", seed_fingerprint(seed_dir, corpus)), ("seed_dir", str(seed_dir.resolve())),
+                  ("corpus", str(corpus.resolve()) if corpus else "")),
+        )
+    return LoadResult(records, loader.problems, coverage, anaphora, loader.files)

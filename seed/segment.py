@@ -1,0 +1,199 @@
+"""Deterministic paragraph and sentence segmentation of corpus texts.
+
+The rules (documented in the README, "Locators"):
+
+* A text is split into lines on ``\\n`` (``\\r\\n`` is accepted). Lines are numbered from 1.
+* A source record declares which lines are body (``body``: ranges such as ``"19-69"``),
+  which of those are subheadings (``headings``) and which are not body after all
+  (``exclude``: captions and the like inside the body range).
+* Every non-blank body line that is not a heading is one paragraph. Paragraphs are
+  numbered from 1 in text order. A paragraph's span runs from its first to its last
+  non-space character (non-breaking spaces count as space).
+* A paragraph is split into sentences after ``.``, ``!`` or ``?`` (optionally followed by
+  closing quotes or brackets and by an endnote number glued to the stop, as in
+  ``Taliban.1``) when white space and then an opening quote, bracket, capital letter or
+  digit follow, except after a known abbreviation (``U.S.``, ``Gen.``, ``Dec.``) or a
+  single capital initial (``F.``). Sentences are numbered from 1 within their paragraph.
+
+Nothing here depends on the content of a particular article, so the same rules apply
+to a user's own corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "ABBREVIATIONS",
+    "Paragraph",
+    "Segmentation",
+    "Sentence",
+    "parse_line_ranges",
+    "segment",
+    "split_sentences",
+]
+
+#: Words that end with a full stop without ending a sentence (compared case-sensitively,
+#: without the stop).
+ABBREVIATIONS = frozenset(
+    {
+        "Mr", "Mrs", "Ms", "Dr", "Prof", "Gen", "Col", "Lt", "Maj", "Capt", "Sgt", "Adm",
+        "Gov", "Sen", "Rep", "Pres", "Jr", "Sr", "St", "Mt", "No", "Nos", "Vol", "vol",
+        "pp", "p", "ed", "eds", "al", "etc", "vs", "cf", "approx", "ca", "est", "Inc",
+        "Ltd", "Co", "Corp", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep",
+        "Sept", "Oct", "Nov", "Dec", "e.g", "i.e", "U.S", "U.N", "U.K", "E.U", "a.m",
+        "p.m",
+    }
+)
+
+_SPACE = " \t\u00a0\u2007\u202f\ufeff"
+# A candidate boundary: a stop, closing punctuation, an optional glued endnote number,
+# then white space, then something that can open a sentence.
+_BOUNDARY = re.compile(
+    r"(?P<stop>[.!?…])(?P<close>[\"'”’)\]»]*)(?P<note>\d{1,3})?(?P<gap>[\s\u00a0]+)"
+    r"(?=[\"'“‘(\[«A-Z\d\u0400-\u04FF\u0600-\u06FF])"
+)
+# An endnote number glued to the stop that closes a paragraph ("to a large extent.12").
+_TRAILING_NOTE = re.compile(r"[.!?…][\"'”’)\]»]*(\d{1,3})$")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence: its number in the paragraph and its span in the whole text."""
+
+    number: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A body paragraph: its number, its line in the file, its span and its sentences."""
+
+    number: int
+    line: int
+    start: int
+    end: int
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Segmentation:
+    """The paragraphs of one text, and the lines that are not body."""
+
+    paragraphs: tuple[Paragraph, ...]
+    line_count: int
+    furniture_lines: frozenset[int]
+    heading_lines: frozenset[int]
+
+    def paragraph(self, number: int) -> Paragraph | None:
+        """Return paragraph ``number`` (1-based), or None when there is no such paragraph."""
+        if 1 <= number <= len(self.paragraphs):
+            return self.paragraphs[number - 1]
+        return None
+
+    def paragraph_at_line(self, line: int) -> Paragraph | None:
+        """Return the paragraph that occupies file line ``line``, if any."""
+        for paragraph in self.paragraphs:
+            if paragraph.line == line:
+                return paragraph
+        return None
+
+
+def parse_line_ranges(ranges: list[str | int]) -> set[int]:
+    """Turn ``["19-69", 72]`` into the set of line numbers it names.
+
+    Raises:
+        ValueError: when an item is not a number or an ``A-B`` range with A <= B.
+    """
+    lines: set[int] = set()
+    for item in ranges:
+        text = str(item).strip()
+        match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", text)
+        if not match:
+            raise ValueError(f"{text!r} is not a line number or a range like '19-69'")
+        first = int(match.group(1))
+        last = int(match.group(2) or first)
+        if first < 1 or last < first:
+            raise ValueError(f"{text!r} is not a range of lines counted from 1")
+        lines.update(range(first, last + 1))
+    return lines
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _SPACE:
+        start += 1
+    while end > start and text[end - 1] in _SPACE:
+        end -= 1
+    return start, end
+
+
+def _is_abbreviation(text: str, stop_at: int) -> bool:
+    """True when the stop at ``stop_at`` closes an abbreviation or an initial."""
+    if text[stop_at] != ".":
+        return False
+    match = _WORD_BEFORE.search(text, 0, stop_at)
+    if not match:
+        return False
+    word = match.group(1).strip(".")
+    if word in ABBREVIATIONS:
+        return True
+    # A single capital letter ("Kenneth F. McKenzie") or dotted initials ("U.S.").
+    return bool(re.fullmatch(r"[A-Z]", word) or re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word))
+
+
+def split_sentences(text: str, start: int, end: int) -> tuple[Sentence, ...]:
+    """Split ``text[start:end]`` into sentences with spans in ``text``."""
+    sentences: list[Sentence] = []
+    sentence_start = start
+    for match in _BOUNDARY.finditer(text, start, end):
+        if _is_abbreviation(text, match.start("stop")):
+            continue
+        sentence_end = match.start("note") if match.group("note") else match.end("close")
+        s, e = _strip_span(text, sentence_start, sentence_end)
+        if e > s:
+            sentences.append(Sentence(len(sentences) + 1, s, e))
+        sentence_start = match.end("gap")
+    s, e = _strip_span(text, sentence_start, end)
+    trailing_note = _TRAILING_NOTE.search(text, s, e)
+    if trailing_note:
+        e = trailing_note.start(1)
+    if e > s:
+        sentences.append(Sentence(len(sentences) + 1, s, e))
+    return tuple(sentences)
+
+
+def segment(
+    text: str,
+    body: set[int] | None = None,
+    headings: set[int] | frozenset[int] = frozenset(),
+    exclude: set[int] | frozenset[int] = frozenset(),
+) -> Segmentation:
+    """Segment ``text`` into body paragraphs and sentences.
+
+    Args:
+        text: the whole corpus text.
+        body: the line numbers that are body; None means every line.
+        headings: body lines that are subheadings (not numbered as paragraphs).
+        exclude: lines inside the body ranges that are not body (captions).
+    """
+    lines = text.split("\n")
+    paragraphs: list[Paragraph] = []
+    furniture: set[int] = set()
+    offset = 0
+    for number, line in enumerate(lines, start=1):
+        line_start, line_end = offset, offset + len(line)
+        offset = line_end + 1
+        if line.endswith("\r"):
+            line_end -= 1
+        s, e = _strip_span(text, line_start, line_end)
+        in_body = (body is None or number in body) and number not in exclude
+        if not in_body:
+            furniture.add(number)
+            continue
+        if e == s or number in headings:
+            continue
+        paragraphs.append(Paragraph(len(paragraphs) + 1, number, s, e, split_sentences(text, s, e)))
+    return Segmentation(tuple(paragraphs), len(lines), frozenset(furniture), frozenset(headings))
