@@ -192,41 +192,43 @@ def _kinds(value: Any) -> str | None:
     return f"a list of entity kinds ({', '.join(KINDS)})"
 
 
-R, O = True, False
+REQ, OPT = True, False
 SOURCE_FIELDS = {
-    "id": _Field(R, _slug), "file": _Field(R, _text), "sha256": _Field(R, _text), "title": _Field(R, _text),
-    "publisher": _Field(R, _text), "authors": _Field(R, _names),
-    "published": _Field(R, _edtf), "url": _Field(R, _text), "language": _Field(O, _text),
-    "grade": _Field(R, _one_of(SOURCE_GRADES)), "grade_note": _Field(O, _optional_text),
-    "note": _Field(O, _optional_text), "unconfirmed": _Field(O, _list_of_text),
-    "body": _Field(R, _list_of_lines), "headings": _Field(O, _list_of_lines), "exclude": _Field(O, _list_of_lines),
+    "id": _Field(REQ, _slug), "file": _Field(REQ, _text), "sha256": _Field(REQ, _text), "title": _Field(REQ, _text),
+    "publisher": _Field(REQ, _text), "authors": _Field(REQ, _names),
+    "published": _Field(REQ, _edtf), "url": _Field(REQ, _text), "language": _Field(OPT, _text),
+    "grade": _Field(REQ, _one_of(SOURCE_GRADES)), "grade_note": _Field(OPT, _optional_text),
+    "note": _Field(OPT, _optional_text), "unconfirmed": _Field(OPT, _list_of_text),
+    "body": _Field(REQ, _list_of_lines), "headings": _Field(OPT, _list_of_lines),
+    "exclude": _Field(OPT, _list_of_lines),
 }
 PREDICATE_FIELDS = {
-    "id": _Field(R, lambda v: None if isinstance(v, str) and _PREDICATE_ID.fullmatch(v) else "a snake_case name"),
-    "label": _Field(R, _text), "inverse": _Field(O, _optional_text), "subject": _Field(R, _kinds),
-    "object": _Field(O, _kinds), "value": _Field(O, _one_of(VALUE_TYPES)), "functional": _Field(O, _bool),
-    "description": _Field(O, _optional_text),
+    "id": _Field(REQ, lambda v: None if isinstance(v, str) and _PREDICATE_ID.fullmatch(v) else "a snake_case name"),
+    "label": _Field(REQ, _text), "inverse": _Field(OPT, _optional_text), "subject": _Field(REQ, _kinds),
+    "object": _Field(OPT, _kinds), "value": _Field(OPT, _one_of(VALUE_TYPES)), "functional": _Field(OPT, _bool),
+    "description": _Field(OPT, _optional_text),
 }
 ENTITY_FIELDS = {
-    "id": _Field(R, _slug), "kind": _Field(O, _one_of(KINDS)), "name": _Field(R, _text),
-    "aliases": _Field(O, lambda v: None if isinstance(v, list) else "a list of aliases"),
-    "summary": _Field(R, _text), "note": _Field(O, _optional_text), "subtype": _Field(O, _optional_text),
+    "id": _Field(REQ, _slug), "kind": _Field(OPT, _one_of(KINDS)), "name": _Field(REQ, _text),
+    "aliases": _Field(OPT, lambda v: None if isinstance(v, list) else "a list of aliases"),
+    "summary": _Field(REQ, _text), "note": _Field(OPT, _optional_text), "subtype": _Field(OPT, _optional_text),
 }
-ALIAS_FIELDS = {"alias": _Field(R, _text), "weak": _Field(O, _bool), "note": _Field(O, _optional_text)}
+ALIAS_FIELDS = {"alias": _Field(REQ, _text), "weak": _Field(OPT, _bool), "note": _Field(OPT, _optional_text)}
 CLAIM_FIELDS = {
-    "id": _Field(O, _slug), "subject": _Field(R, _text), "predicate": _Field(R, _text),
-    "object": _Field(O, _optional_text), "value": _Field(O, _anything), "unit": _Field(O, _optional_text),
-    "start": _Field(O, _optional_edtf), "end": _Field(O, _optional_edtf),
-    "modality": _Field(O, _one_of(MODALITIES)), "claimant": _Field(O, _optional_text),
-    "statement": _Field(O, _optional_text), "inferred": _Field(O, _optional_text), "note": _Field(O, _optional_text),
-    "evidence": _Field(R, lambda v: None if isinstance(v, list) and v else "a list of at least one locator"),
+    "id": _Field(OPT, _slug), "subject": _Field(REQ, _text), "predicate": _Field(REQ, _text),
+    "object": _Field(OPT, _optional_text), "value": _Field(OPT, _anything), "unit": _Field(OPT, _optional_text),
+    "start": _Field(OPT, _optional_edtf), "end": _Field(OPT, _optional_edtf),
+    "modality": _Field(OPT, _one_of(MODALITIES)), "claimant": _Field(OPT, _optional_text),
+    "statement": _Field(OPT, _optional_text), "inferred": _Field(OPT, _optional_text),
+    "note": _Field(OPT, _optional_text),
+    "evidence": _Field(REQ, lambda v: None if isinstance(v, list) and v else "a list of at least one locator"),
 }
 EVIDENCE_FIELDS = {
-    "source": _Field(R, _text), "paragraph": _Field(O, _int_at_least_one), "line": _Field(O, _int_at_least_one),
-    "sentence": _Field(O, _int_at_least_one),
-    "grade": _Field(R, lambda v: None if isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 6
+    "source": _Field(REQ, _text), "paragraph": _Field(OPT, _int_at_least_one), "line": _Field(OPT, _int_at_least_one),
+    "sentence": _Field(OPT, _int_at_least_one),
+    "grade": _Field(REQ, lambda v: None if isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 6
                     else "an information-credibility grade from 1 to 6"),
-    "anaphora": _Field(O, _bool),
+    "anaphora": _Field(OPT, _bool),
 }
 
 
@@ -388,7 +390,8 @@ class _Loader:
                         "the text changed: restore the original or re-check every locator and update sha256",
                     )
                 elif corpus_text is not None:
-                    beyond = sorted(line for line in body | headings | exclude if line > corpus_text.segmentation.line_count)
+                    last_line = corpus_text.segmentation.line_count
+                    beyond = sorted(line for line in body | headings | exclude if line > last_line)
                     if beyond:
                         self.problem(located.file, located.line("body"),
                                      f"line {beyond[0]} is beyond the end of {f['file']} "
@@ -445,7 +448,8 @@ class _Loader:
                     if alias_fields:
                         listed.append((alias["alias"], bool(alias.get("weak")), alias.get("note"), line))
                 else:
-                    self.problem(located.file, line, f"an alias must be a text or a mapping with alias:, found {alias!r}")
+                    self.problem(located.file, line,
+                                 f"an alias must be a text or a mapping with alias:, found {alias!r}")
             for text, weak, note, line in listed:
                 key = compact(fold(text))
                 if not key:
@@ -472,6 +476,14 @@ class _Loader:
         anaphora = 0
         claim_places: dict[str, _Located] = {}
         alias_words = self.alias_index()
+        # An event is rarely named: a passage names it by naming who or where it involves.
+        event_links: dict[str, set[str]] = defaultdict(set)
+        for located in self.claims:
+            involved = [located.fields.get(key) for key in ("subject", "object", "claimant")]
+            involved = [entity_id for entity_id in involved if isinstance(entity_id, str) and entity_id in entities]
+            for entity_id in involved:
+                if entities[entity_id].fields["kind"] == "event":
+                    event_links[entity_id].update(other for other in involved if other != entity_id)
         for located in self.claims:
             f = located.fields
             ok = self.reference(located, "subject", entities, "entity")
@@ -519,7 +531,8 @@ class _Loader:
                     ok = False
                 elif predicate.value_type == "number":
                     if isinstance(value, bool) or not isinstance(value, (int, float)):
-                        self.problem(located.file, located.line("value"), f"{predicate.id} takes a number, found {value!r}",
+                        self.problem(located.file, located.line("value"),
+                                     f"{predicate.id} takes a number, found {value!r}",
                                      "write the figure as digits and put what it counts in unit:")
                         ok = False
                     else:
@@ -566,8 +579,9 @@ class _Loader:
                 )
             )
             names = [f["subject"], f.get("object"), claimant]
+            names += [linked for name in names if name in event_links for linked in sorted(event_links[name])]
             for item, line in zip(f["evidence"], f["evidence"].item_lines, strict=True):
-                found = self.evidence(located, claim_id, item, line, sources, [n for n in names if n], alias_words)
+                found = self.evidence(located, claim_id, item, line, sources, [n for n in names if n], alias_words)  # noqa: E501
                 if found:
                     evidence.append(found)
                     anaphora += found.anaphora
@@ -639,7 +653,8 @@ class _Loader:
             named = any(f" {alias} " in passage for entity_id in entity_ids for alias in alias_words.get(entity_id, ()))
             if not named and not f.get("anaphora"):
                 self.problem(claim.file, line,
-                             f"paragraph {paragraph_number} of {f['source']} names none of {', '.join(entity_ids)}",
+                             f"paragraph {paragraph_number} of {f['source']} names none of "
+                             f"{', '.join(dict.fromkeys(entity_ids))}",
                              "cite the passage that names them, add an alias, or mark anaphora: true if it refers "
                              "to them only by pronoun")
         elif "line" in f:
@@ -673,8 +688,9 @@ class _Loader:
 
 
 def _derived_id(fields: dict[str, Any], value_number: float | None) -> str:
+    value = value_number if value_number is not None else fields.get("value")
     key = "|".join(
-        str(fields.get(name) if name != "value" else (value_number if value_number is not None else fields.get("value")))
+        str(value if name == "value" else fields.get(name))
         for name in ("subject", "predicate", "object", "value", "unit", "modality", "claimant", "start", "end")
     )
     return f"{fields['subject']}--{fields['predicate'].replace('_', '-')}--{hashlib.sha1(key.encode()).hexdigest()[:8]}"

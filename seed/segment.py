@@ -56,7 +56,7 @@ _BOUNDARY = re.compile(
 )
 # An endnote number glued to the stop that closes a paragraph ("to a large extent.12").
 _TRAILING_NOTE = re.compile(r"[.!?…][\"'”’)\]»]*(\d{1,3})$")
-_WORD_BEFORE = re.compile(r"([\w.]+)$")
+_WORD_BEFORE = re.compile(r"([\w.\-]+)$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,160 @@
+"""Shared fixtures: the reference corpus, the shipped knowledge base, and a small seed to break."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from seed.knowledge_base import build
+from seed.loader import default_seed_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def reference_corpus() -> Path | None:
+    """``CLAIMSCOPE_CORPUS`` or ``../shared/seeds`` beside the checkout, when it holds texts."""
+    configured = os.environ.get("CLAIMSCOPE_CORPUS")
+    candidate = Path(configured) if configured else ROOT.parent / "shared" / "seeds"
+    return candidate if candidate.is_dir() and any(candidate.glob("*.txt")) else None
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    corpus = reference_corpus()
+    if corpus is None:
+        pytest.skip("reference corpus absent: set CLAIMSCOPE_CORPUS or put the texts in ../shared/seeds")
+    return corpus
+
+
+@pytest.fixture(scope="session")
+def shipped_db(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Path:
+    """The shipped seed files built, with the corpus, into a temporary knowledge base."""
+    path = tmp_path_factory.mktemp("kb") / "claimscope.db"
+    build(path, default_seed_dir(), corpus_dir)
+    return path
+
+
+# A tiny knowledge base of invented facts, written for the tests, with its own corpus text.
+MINI_TEXT = (
+    "Example Times\n"
+    "\n"
+    "The Example Front was founded in 2019. It runs Radio Example, a station in Sampletown.\n"
+    "\n"
+    "Section heading\n"
+    "\n"
+    "Officials said the Example Front has about 300 fighters. Dr. Ann Other disagreed.\n"
+    "Read more at the jobs board"
+)
+
+MINI_SOURCES = """\
+sources:
+  - id: example-times
+    file: mini.txt
+    sha256: {sha256}
+    title: The Example Front
+    publisher: Example Times
+    authors: [A. Writer]
+    published: "2024-05"
+    url: https://example.org/front
+    grade: B
+    body: ["3-7"]
+    headings: [5]
+"""
+
+MINI_PREDICATES = """\
+predicates:
+  - id: operates_outlet
+    label: operates
+    inverse: operated by
+    subject: [group]
+    object: [outlet]
+  - id: located_in
+    label: located in
+    inverse: contains
+    subject: [outlet, group]
+    object: [place]
+  - id: estimated_strength
+    label: estimated strength
+    subject: [group]
+    value: number
+    functional: true
+  - id: occurred_on
+    label: occurred on
+    subject: [event]
+    value: date
+    functional: true
+"""
+
+MINI_ENTITIES = """\
+entities:
+  - id: example-front
+    kind: group
+    name: Example Front
+    aliases: [EF, {alias: The Front, weak: true}]
+    summary: An invented group for tests.
+  - id: radio-example
+    kind: outlet
+    name: Radio Example
+    summary: An invented station.
+  - id: sampletown
+    kind: place
+    name: Sampletown
+    summary: An invented town.
+  - id: ann-other
+    kind: person
+    name: Ann Other
+    summary: An invented official.
+"""
+
+MINI_CLAIMS = """\
+claims:
+  - subject: example-front
+    predicate: operates_outlet
+    object: radio-example
+    evidence:
+      - {source: example-times, paragraph: 1, sentence: 2, grade: 2}
+  - subject: radio-example
+    predicate: located_in
+    object: sampletown
+    evidence:
+      - {source: example-times, paragraph: 1, grade: 2}
+  - subject: example-front
+    predicate: estimated_strength
+    value: 300
+    unit: fighters
+    modality: reported
+    evidence:
+      - {source: example-times, paragraph: 2, sentence: 1, grade: 3}
+"""
+
+
+def write_mini_seed(base: Path, **replace: str) -> tuple[Path, Path]:
+    """Write the mini seed and corpus under ``base``; ``replace`` swaps whole files by name.
+
+    Returns:
+        (seed directory, corpus directory)
+    """
+    corpus = base / "corpus"
+    seed = base / "seed"
+    corpus.mkdir(parents=True, exist_ok=True)
+    seed.mkdir(parents=True, exist_ok=True)
+    (corpus / "mini.txt").write_text(MINI_TEXT, encoding="utf-8")
+    sha256 = hashlib.sha256(MINI_TEXT.encode()).hexdigest()
+    files = {
+        "sources.yaml": MINI_SOURCES.format(sha256=sha256),
+        "predicates.yaml": MINI_PREDICATES,
+        "entities.yaml": MINI_ENTITIES,
+        "claims.yaml": MINI_CLAIMS,
+    }
+    files.update(replace)
+    for name, content in files.items():
+        (seed / name).write_text(content, encoding="utf-8")
+    return seed, corpus
+
+
+@pytest.fixture
+def mini_seed(tmp_path: Path) -> tuple[Path, Path]:
+    return write_mini_seed(tmp_path)

@@ -1,0 +1,193 @@
+"""Every kind of seed error is reported with its file and line, and a suggestion where one exists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import MINI_CLAIMS, MINI_ENTITIES, MINI_SOURCES, write_mini_seed
+from seed.loader import load_seed
+
+
+def problems_for(tmp_path: Path, **files: str) -> list:
+    seed, corpus = write_mini_seed(tmp_path, **files)
+    result = load_seed(seed, corpus, require_corpus=True)
+    assert result.records is None, "a broken seed must not produce records"
+    return result.errors
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """The 1-based line of the n-th line containing ``needle``."""
+    hits = [number for number, line in enumerate(text.splitlines(), start=1) if needle in line]
+    return hits[occurrence - 1]
+
+
+def only(problems: list, fragment: str):
+    matching = [p for p in problems if fragment in p.message]
+    assert len(matching) == 1, f"expected one problem about {fragment!r}, got {[str(p) for p in problems]}"
+    return matching[0]
+
+
+def test_the_mini_seed_is_valid(mini_seed: tuple[Path, Path]) -> None:
+    result = load_seed(*mini_seed, require_corpus=True)
+    assert result.problems == []
+    assert result.records is not None
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    broken = MINI_ENTITIES.replace("    name: Radio Example\n", "    name: Radio: Example: [\n")
+    problem = only(problems_for(tmp_path, **{"entities.yaml": broken}), "YAML syntax")
+    assert problem.file.endswith("entities.yaml")
+    assert problem.line == line_of(broken, "Radio: Example")
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
+    broken = MINI_ENTITIES.replace("    summary: An invented station.", "    sumary: An invented station.")
+    problems = problems_for(tmp_path, **{"entities.yaml": broken})
+    problem = only(problems, "unknown key 'sumary'")
+    assert problem.line == line_of(broken, "sumary")
+    assert "summary" in problem.suggestion
+
+
+def test_unknown_entity_id_has_did_you_mean(tmp_path: Path) -> None:
+    broken = MINI_CLAIMS.replace("object: radio-example", "object: radio-exampel")
+    problem = only(problems_for(tmp_path, **{"claims.yaml": broken}), "unknown entity 'radio-exampel'")
+    assert problem.file.endswith("claims.yaml")
+    assert problem.line == line_of(broken, "radio-exampel")
+    assert problem.suggestion == "did you mean 'radio-example'?"
+
+
+def test_predicate_used_with_the_wrong_kinds(tmp_path: Path) -> None:
+    broken = MINI_CLAIMS.replace(
+        "  - subject: example-front\n    predicate: operates_outlet\n    object: radio-example",
+        "  - subject: example-front\n    predicate: operates_outlet\n    object: sampletown",
+    )
+    problem = only(problems_for(tmp_path, **{"claims.yaml": broken}), "takes an object of kind outlet")
+    assert "'sampletown' is a place" in problem.message
+    assert problem.line == line_of(broken, "object: sampletown")
+
+
+def test_malformed_edtf_date(tmp_path: Path) -> None:
+    broken = MINI_SOURCES.replace('published: "2024-05"', "published: May 2024")
+    problem = only(problems_for(tmp_path, **{"sources.yaml": broken}), "EDTF")
+    assert problem.file.endswith("sources.yaml")
+    assert problem.line == line_of(broken, "published: May 2024")
+
+
+def test_impossible_day_is_not_a_date(tmp_path: Path) -> None:
+    broken = MINI_CLAIMS + (
+        "  - subject: example-front\n    predicate: operates_outlet\n    object: radio-example\n"
+        '    start: "2023-02-30"\n    evidence:\n      - {source: example-times, paragraph: 1, grade: 2}\n'
+    )
+    problem = only(problems_for(tmp_path, **{"claims.yaml": broken}), "2023-02-30")
+    assert problem.line == line_of(broken, "2023-02-30")
+
+
+def test_duplicate_ids_point_at_the_first(tmp_path: Path) -> None:
+    broken = MINI_ENTITIES + "  - id: sampletown\n    kind: place\n    name: Sampletown again\n    summary: Twice.\n"
+    problem = only(problems_for(tmp_path, **{"entities.yaml": broken}), "duplicate entity id 'sampletown'")
+    assert problem.line == line_of(broken, "id: sampletown", 2)
+    assert f"entities.yaml:{line_of(broken, 'id: sampletown')}" in problem.suggestion
+
+
+def test_duplicate_yaml_key(tmp_path: Path) -> None:
+    broken = MINI_ENTITIES.replace("    name: Sampletown\n", "    name: Sampletown\n    name: Sample Town\n")
+    problem = only(problems_for(tmp_path, **{"entities.yaml": broken}), "duplicate key 'name'")
+    assert problem.line == line_of(broken, "name: Sample Town")
+
+
+def test_paragraph_out_of_range(tmp_path: Path) -> None:
+    broken = MINI_CLAIMS.replace("{source: example-times, paragraph: 1, grade: 2}",
+                                 "{source: example-times, paragraph: 9, grade: 2}")
+    problem = only(problems_for(tmp_path, **{"claims.yaml": broken}), "paragraph 9 does not exist")
+    assert "has 2 body paragraphs" in problem.message
+    assert problem.line == line_of(broken, "paragraph: 9")
+
+
+def test_sentence_out_of_range(tmp_path: Path) -> None:
+    broken = MINI_CLAIMS.replace("paragraph: 2, sentence: 1", "paragraph: 2, sentence: 3")
+    problem = only(problems_for(tmp_path, **{"claims.yaml": broken}), "sentence 3 does not exist")
+    assert "has 2 sentences" in problem.message
+    assert problem.line == line_of(broken, "sentence: 3")
+
+
+@pytest.mark.parametrize(("line", "what"), [(1, "page furniture"), (8, "page furniture"), (5, "subheading")])
+def test_locator_in_furniture_or_heading(tmp_path: Path, line: int, what: str) -> None:
+    broken = MINI_CLAIMS.replace("{source: example-times, paragraph: 1, grade: 2}",
+                                 f"{{source: example-times, line: {line}, grade: 2}}")
+    problem = only(problems_for(tmp_path, **{"claims.yaml": broken}), what)
+    assert problem.line == line_of(broken, f"line: {line}")
+
+
+def test_claim_without_evidence(tmp_path: Path) -> None:
+    broken = MINI_CLAIMS + "  - subject: example-front\n    predicate: located_in\n    object: sampletown\n"
+    problem = only(problems_for(tmp_path, **{"claims.yaml": broken}), "needs 'evidence'")
+    assert problem.line == line_of(broken, "predicate: located_in", 2) - 1
+
+
+def test_corpus_text_that_changed(tmp_path: Path) -> None:
+    seed, corpus = write_mini_seed(tmp_path)
+    (corpus / "mini.txt").write_text("Example Times\n\nA different text now.\n", encoding="utf-8")
+    result = load_seed(seed, corpus, require_corpus=True)
+    problem = only(result.errors, "does not match its source record")
+    assert problem.file.endswith("sources.yaml")
+    assert problem.line == line_of(MINI_SOURCES, "sha256")
+
+
+def test_missing_corpus_text_fails_check_but_not_build(tmp_path: Path) -> None:
+    seed, corpus = write_mini_seed(tmp_path)
+    (corpus / "mini.txt").unlink()
+    assert only(load_seed(seed, corpus, require_corpus=True).errors, "not found")
+    lenient = load_seed(seed, corpus, require_corpus=False)
+    assert lenient.records is not None and lenient.warnings
+    assert all(evidence.start is None for evidence in lenient.records.evidence)
+
+
+def test_actor_claim_recorded_as_fact_is_refused(tmp_path: Path) -> None:
+    broken = MINI_CLAIMS.replace("    modality: reported\n", "    modality: asserted\n    claimant: ann-other\n")
+    problem = only(problems_for(tmp_path, **{"claims.yaml": broken}), "not the source author's")
+    assert problem.line == line_of(broken, "claimant: ann-other")
+
+
+def test_alleged_claim_needs_a_claimant(tmp_path: Path) -> None:
+    broken = MINI_CLAIMS.replace("    modality: reported\n", "    modality: estimated\n")
+    problem = only(problems_for(tmp_path, **{"claims.yaml": broken}), "needs a claimant")
+    assert problem.line == line_of(broken, "modality: estimated")
+
+
+def test_passage_that_names_none_of_the_entities(tmp_path: Path) -> None:
+    broken = MINI_CLAIMS.replace("{source: example-times, paragraph: 2, sentence: 1, grade: 3}",
+                                 "{source: example-times, paragraph: 1, grade: 3}")
+    entities = MINI_ENTITIES.replace("aliases: [EF, {alias: The Front, weak: true}]", "aliases: [EF]").replace(
+        "name: Example Front", "name: Exemplary Front")
+    problem = only(problems_for(tmp_path, **{"claims.yaml": broken, "entities.yaml": entities}), "names none of")
+    assert problem.line == line_of(broken, "paragraph: 1, grade: 3")
+    assert "anaphora" in problem.suggestion
+
+
+def test_anaphora_annotation_is_accepted_and_counted(tmp_path: Path) -> None:
+    entities = MINI_ENTITIES.replace("name: Example Front", "name: Exemplary Front").replace(
+        "aliases: [EF, {alias: The Front, weak: true}]", "aliases: [EF]")
+    claims = MINI_CLAIMS.replace("{source: example-times, paragraph: 2, sentence: 1, grade: 3}",
+                                 "{source: example-times, paragraph: 1, grade: 3, anaphora: true}")
+    seed, corpus = write_mini_seed(tmp_path, **{"claims.yaml": claims, "entities.yaml": entities})
+    result = load_seed(seed, corpus, require_corpus=True)
+    assert result.errors == []
+    assert result.anaphora == 1
+
+
+def test_several_errors_are_reported_together(tmp_path: Path) -> None:
+    broken = MINI_CLAIMS.replace("object: radio-example", "object: radio-exampel").replace(
+        "paragraph: 2, sentence: 1", "paragraph: 2, sentence: 7")
+    entities = MINI_ENTITIES.replace("kind: place", "kind: planet")
+    problems = problems_for(tmp_path, **{"claims.yaml": broken, "entities.yaml": entities})
+    messages = " | ".join(p.message for p in problems)
+    assert "radio-exampel" in messages and "sentence 7" in messages and "planet" in messages
+    assert all(p.line for p in problems)
+
+
+def test_number_predicate_refuses_text(tmp_path: Path) -> None:
+    broken = MINI_CLAIMS.replace("value: 300", "value: about three hundred")
+    problem = only(problems_for(tmp_path, **{"claims.yaml": broken}), "takes a number")
+    assert problem.line == line_of(broken, "about three hundred")
