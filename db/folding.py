@@ -19,7 +19,7 @@ __all__ = ["compact", "fold", "fold_compact", "words"]
 
 _APOSTROPHES = re.compile(r"['`´ʹʻʼʽʾʿˈ‘’‛′]")
 _GLUED_ARTICLE = re.compile(r"\b(?:al|el|ad|ar|as|at|an|ash|az|ud|ul|ur|ut)-(?=\w)")
-_LEADING_ARTICLE = re.compile(r"^(?:al|el) (?=\w)")
+_LEADING_ARTICLE = re.compile(r"^(?:(?:al|el) )+(?=\w)")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 

@@ -150,7 +150,9 @@ class KnowledgeBase:
                 chunk,
             )
             for claim_id, source_id, paragraph, sentence, start, end, grade, anaphora in rows:
-                found[claim_id].append(Evidence(sources[source_id], paragraph, sentence, start, end, grade, bool(anaphora)))
+                found[claim_id].append(
+                    Evidence(sources[source_id], paragraph, sentence, start, end, grade, bool(anaphora))
+                )
         return found
 
     def _claims(self, where: str, parameters: Iterable[object], order: str = "p.label, c.id") -> list[Claim]:
@@ -163,7 +165,7 @@ class KnowledgeBase:
                 Claim(
                     id=row[0], predicate=row[1], label=row[2], inverse_label=row[3],
                     subject=EntityRef(row[4], row[5], row[6]), object=_ref(row[7], row[8], row[9]),
-                    value=value_number if value_number is not None else value_date if value_date is not None else value_text,
+                    value=next((v for v in (value_number, value_date, value_text) if v is not None), None),
                     unit=unit, value_display=value_display(value_text, value_number, value_date, unit),
                     start=row[14], end=row[15], modality=row[16], claimant=_ref(row[17], row[18], row[19]),
                     statement=row[20], inferred=row[21], note=row[22], disputed=bool(row[23]),

@@ -479,8 +479,10 @@ class _Loader:
         # An event is rarely named: a passage names it by naming who or where it involves.
         event_links: dict[str, set[str]] = defaultdict(set)
         for located in self.claims:
-            involved = [located.fields.get(key) for key in ("subject", "object", "claimant")]
-            involved = [entity_id for entity_id in involved if isinstance(entity_id, str) and entity_id in entities]
+            involved = [
+                entity_id for entity_id in (located.fields.get(key) for key in ("subject", "object", "claimant"))
+                if isinstance(entity_id, str) and entity_id in entities
+            ]
             for entity_id in involved:
                 if entities[entity_id].fields["kind"] == "event":
                     event_links[entity_id].update(other for other in involved if other != entity_id)
@@ -611,8 +613,8 @@ class _Loader:
             self.problem(claim.file, line, "a locator needs exactly one of paragraph: N or line: N")
             return None
         corpus_text = self.texts.get(f["source"])
-        paragraph_number = f.get("paragraph")
-        sentence_number = f.get("sentence")
+        paragraph_number: int = f.get("paragraph") or 0  # 0 only until a line locator resolves
+        sentence_number: int | None = f.get("sentence")
         start = end = None
         if corpus_text is not None:
             segmentation = corpus_text.segmentation

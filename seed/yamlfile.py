@@ -122,8 +122,8 @@ def load_yaml(path: Path, display_name: str | None = None) -> Any:
         raise YamlError([Problem(name, None, f"not UTF-8 text ({error.reason} at byte {error.start})",
                                  "save the file as UTF-8")]) from None
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise YamlError([Problem(name, line, "the file contains a NUL byte", "remove it; seed files are text")])
+        nul_line = text.count("\n", 0, text.index("\x00")) + 1
+        raise YamlError([Problem(name, nul_line, "the file contains a NUL byte", "remove it; seed files are text")])
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:

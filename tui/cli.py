@@ -335,28 +335,27 @@ def check(seed_dir: Path | None, corpus: Path | None, db_path: Path | None) -> N
     corpus_dir = _corpus(corpus)
     result = load_seed(seed_dir or default_seed_dir(), corpus_dir, require_corpus=True)
     _print_problems(result.problems)
-    console = _console()
     records = result.records
     if records is not None:
         kinds: dict[str, int] = {}
         for entity in records.entities:
             kinds[entity.kind] = kinds.get(entity.kind, 0) + 1
         resolved = sum(1 for e in records.evidence if e.start is not None)
-        console.print(_text(
+        click.echo(
             f"{len(records.sources)} sources, {len(records.entities)} entities "
             f"({', '.join(f'{count} {kind}' for kind, count in sorted(kinds.items()))}), "
             f"{len(records.aliases)} aliases, {len(records.predicates)} predicates, {len(records.claims)} claims, "
             f"{len(records.evidence)} pieces of evidence, {resolved}/{len(records.evidence)} locators resolved, "
             f"{result.anaphora} anaphora annotations"
-        ))
+        )
         for coverage in result.coverage:
             share = 100 * coverage.cited / coverage.paragraphs if coverage.paragraphs else 0
-            console.print(_text(f"  {coverage.source_id}: {coverage.cited}/{coverage.paragraphs} paragraphs cited"
-                                f" ({share:.0f}%)"))
+            click.echo(f"  {coverage.source_id}: {coverage.cited}/{coverage.paragraphs} paragraphs cited"
+                       f" ({share:.0f}%)")
     errors, warnings = len(result.errors), len(result.warnings)
     if errors:
         _fail(f"check failed: {errors} errors, {warnings} warnings in {result.files} files")
-    console.print(_text(f"check passed: {warnings} warnings in {result.files} files, corpus {corpus_dir}"))
+    click.echo(f"check passed: {warnings} warnings in {result.files} files, corpus {corpus_dir}")
 
 
 @main.command()

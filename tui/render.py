@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from db.edtf import parse_edtf
 from db.models import Claim, EntityCard, EntitySummary, Evidence, SearchResult
 from tui.text import clean, clean_line
 
@@ -29,17 +30,17 @@ def result_line(item: SearchResult | EntitySummary) -> Text:
     return line
 
 
-def claim_line(claim: Claim, direction: str) -> Text:
-    """A claim as one line: who, what, whom; its modality, claimant, sources and dispute mark."""
+def claim_line(claim: Claim, direction: str = "outgoing") -> Text:
+    """A claim as one line: who, what, whom; its modality, claimant, sources and dispute mark.
+
+    ``direction`` is the side of the claim the reader stands on: the entity they are
+    looking at is shown plain, the other end in bold.
+    """
     line = Text()
-    if direction == "incoming":
-        line.append(clean_line(claim.subject.name), style="bold")
-        line.append(f" {claim.label} ")
-        line.append("this")
-    else:
-        line.append(clean_line(claim.subject.name), style="bold" if direction == "claimant" else "")
-        line.append(f" {claim.label} ")
-        line.append(clean_line(claim.object.name if claim.object else claim.value_display), style="bold")
+    line.append(clean_line(claim.subject.name), style="" if direction == "outgoing" else "bold")
+    line.append(f" {claim.label} ")
+    target = claim.object.name if claim.object else claim.value_display
+    line.append(clean_line(target), style="bold" if direction != "incoming" else "")
     style = MODALITY_STYLE[claim.modality]
     if claim.modality != "asserted":
         line.append(f"  [{claim.modality}", style=style)
@@ -54,14 +55,13 @@ def claim_line(claim: Claim, direction: str) -> Text:
 
 
 def evidence_line(evidence: Evidence) -> Text:
-    """The citation of one piece of evidence."""
+    """The citation of one piece of evidence: locator, source, date, grades."""
     source = evidence.source
-    sentence = f", sentence {evidence.sentence}" if evidence.sentence else ""
-    return Text(
-        clean_line(f"    ↳ {source.title} ({source.publisher}, {source.published}), paragraph {evidence.paragraph}"
-                   f"{sentence}; credibility {evidence.grade}, source {source.grade}"),
-        style="dim",
-    )
+    locator = f"¶{evidence.paragraph}" + (f".{evidence.sentence}" if evidence.sentence else "")
+    published = parse_edtf(source.published).describe()
+    citation = clean_line(f"{locator} {source.title} ({source.publisher}, {published}); "
+                          f"source {source.grade}, credibility {evidence.grade}")
+    return Text(f"    ↳ {citation}", style="dim")
 
 
 def card_claims(card: EntityCard) -> list[tuple[Claim, str]]:

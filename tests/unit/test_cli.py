@@ -1,0 +1,149 @@
+"""Each command's output, and the documented --json shapes (a contract scripts rely on)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import MINI_CLAIMS, write_mini_seed
+from tui.cli import main
+
+SEARCH_KEYS = {"id", "kind", "name", "score", "matched"}
+SHOW_KEYS = {"id", "kind", "name", "aliases", "summary", "date", "claims"}
+CLAIM_KEYS = {"id", "predicate", "label", "subject", "object", "value", "modality", "claimant", "evidence"}
+EVIDENCE_KEYS = {"source", "paragraph", "sentence", "start", "end", "grade"}
+SOURCE_KEYS = {"id", "title", "publisher", "published", "url"}
+
+
+def run(*arguments: str, expect: int = 0) -> str:
+    result = CliRunner().invoke(main, list(arguments), catch_exceptions=False)
+    assert result.exit_code == expect, result.output
+    return result.output
+
+
+def test_search_json(shipped_db: Path) -> None:
+    results = json.loads(run("search", "IS-K", "--json", "--db", str(shipped_db)))
+    assert results[0]["id"] == "iskp" and results[0]["matched"] == "IS-K"
+    assert all(SEARCH_KEYS <= set(result) for result in results)
+
+
+def test_search_kind_and_limit(shipped_db: Path) -> None:
+    results = json.loads(run("search", "a", "--kind", "place", "--limit", "3", "--json", "--db", str(shipped_db)))
+    assert len(results) <= 3 and all(result["kind"] == "place" for result in results)
+
+
+def test_show_json_on_a_search_result(shipped_db: Path) -> None:
+    top = json.loads(run("search", "ISIS-K", "--json", "--db", str(shipped_db)))[0]
+    card = json.loads(run("show", top["id"], "--json", "--db", str(shipped_db)))
+    assert SHOW_KEYS <= set(card)
+    assert card["claims"], "ISKP has claims"
+    for claim in card["claims"]:
+        assert CLAIM_KEYS <= set(claim)
+        assert claim["evidence"], f"claim {claim['id']} has no evidence"
+        for evidence in claim["evidence"]:
+            assert EVIDENCE_KEYS <= set(evidence)
+            assert SOURCE_KEYS <= set(evidence["source"])
+            assert evidence["start"] is not None and evidence["end"] > evidence["start"]
+    directions = {claim["direction"] for claim in card["claims"]}
+    assert {"outgoing", "incoming"} <= directions
+
+
+def test_show_accepts_a_name(shipped_db: Path) -> None:
+    assert json.loads(run("show", "Wilayat Khurasan", "--json", "--db", str(shipped_db)))["id"] == "iskp"
+
+
+def test_show_unknown_is_an_error_with_candidates(shipped_db: Path) -> None:
+    result = CliRunner().invoke(main, ["show", "no-such-thing-at-all", "--db", str(shipped_db)])
+    assert result.exit_code == 1
+    assert "no entity matches" in result.output or "candidates" in result.output
+
+
+def test_show_text_output(shipped_db: Path) -> None:
+    output = run("show", "iskp", "--db", str(shipped_db))
+    assert "Islamic State Khorasan Province" in output and "paragraph" in output
+
+
+def test_timeline_json_sorted_and_filtered(shipped_db: Path) -> None:
+    events = json.loads(run("timeline", "--json", "--db", str(shipped_db)))
+    assert events and [e["lower"] for e in events] == sorted(e["lower"] for e in events)
+    assert all({"id", "name", "date", "precision", "lower", "upper"} <= set(e) for e in events)
+    recent = json.loads(run("timeline", "--since", "2023", "--json", "--db", str(shipped_db)))
+    assert recent and all(e["upper"] >= "2023-01-01" for e in recent)
+    assert len(recent) < len(events)
+    actor = json.loads(run("timeline", "--actor", "al-mersaad", "--json", "--db", str(shipped_db)))
+    assert actor and len(actor) < len(events)
+
+
+def test_timeline_rejects_a_bad_date(shipped_db: Path) -> None:
+    result = CliRunner().invoke(main, ["timeline", "--since", "last year", "--db", str(shipped_db)])
+    assert result.exit_code == 2 and "EDTF" in result.output
+
+
+def test_sources_json(shipped_db: Path) -> None:
+    sources = json.loads(run("sources", "--json", "--db", str(shipped_db)))
+    assert len(sources) == 5
+    assert all(SOURCE_KEYS | {"grade", "claims", "paragraphs", "cited_paragraphs"} <= set(s) for s in sources)
+    lossi = next(s for s in sources if s["id"] == "lossi36-2022-false-claims")
+    assert lossi["authors"] == [] and "authors" in lossi["unconfirmed"]
+
+
+def test_disputes_json(shipped_db: Path) -> None:
+    disputes = json.loads(run("disputes", "--json", "--db", str(shipped_db)))
+    assert disputes
+    for dispute in disputes:
+        assert len(dispute["claims"]) >= 2
+        assert all(CLAIM_KEYS <= set(claim) and claim["evidence"] for claim in dispute["claims"])
+
+
+def test_check_over_the_reference_corpus(corpus_dir: Path) -> None:
+    output = run("check", "--corpus", str(corpus_dir))
+    assert "check passed" in output
+    assert "5 sources" in output and "locators resolved" in output and "paragraphs cited" in output
+
+
+def test_check_fails_on_a_broken_seed(tmp_path: Path) -> None:
+    seed, corpus = write_mini_seed(tmp_path, **{"claims.yaml": MINI_CLAIMS.replace("radio-example", "radio-exampel")})
+    result = CliRunner().invoke(main, ["check", "--seed", str(seed), "--corpus", str(corpus)])
+    assert result.exit_code == 1
+    assert "claims.yaml:4" in result.output and "did you mean 'radio-example'?" in result.output
+
+
+def test_build_with_a_malformed_seed_changes_nothing(tmp_path: Path) -> None:
+    seed, corpus = write_mini_seed(tmp_path)
+    db = tmp_path / "kb.db"
+    run("build", "--seed", str(seed), "--corpus", str(corpus), "--db", str(db))
+    before = db.read_bytes()
+    (seed / "entities.yaml").write_text("entities:\n  - id: x\n    name: [unclosed\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--seed", str(seed), "--corpus", str(corpus), "--db", str(db)])
+    assert result.exit_code == 1
+    assert "entities.yaml:" in result.output and "was not changed" in result.output
+    assert db.read_bytes() == before
+
+
+def test_missing_db_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["search", "x", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_default_knowledge_base_is_built_on_first_use_and_rebuilt_on_change(tmp_path: Path, corpus_dir: Path) -> None:
+    environment = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "CLAIMSCOPE_CORPUS": str(corpus_dir)}
+    environment.pop("CLAIMSCOPE_DB", None)
+    command = [sys.executable, "-m", "tui.cli", "search", "ISKP", "--json"]
+    first = subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
+    assert json.loads(first.stdout)[0]["id"] == "iskp"
+    built = list((tmp_path / "data").rglob("claimscope.db"))
+    assert len(built) == 1
+    stamp = built[0].stat().st_mtime_ns
+    subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
+    assert built[0].stat().st_mtime_ns == stamp, "an unchanged seed must not be rebuilt"
+
+
+@pytest.mark.parametrize("arguments", [["search", "ISKP"], ["show", "iskp"], ["sources"], ["disputes"], ["timeline"]])
+def test_commands_without_json_print_tables(shipped_db: Path, arguments: list[str]) -> None:
+    assert run(*arguments, "--db", str(shipped_db)).strip()

@@ -1,0 +1,49 @@
+"""The data layers never import the UI, and a CLI lookup never loads Textual."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.mark.parametrize("package", ["db", "seed"])
+def test_data_layers_do_not_import_textual_or_tui(package: str) -> None:
+    for path in (ROOT / package).rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0] not in {"textual", "tui", "rich"}, f"{path}: imports {name}"
+
+
+def test_sql_lives_only_in_db() -> None:
+    for package in ("seed", "tui"):
+        for path in (ROOT / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            for keyword in ("SELECT ", "INSERT INTO", "CREATE TABLE", ".execute("):
+                assert keyword not in text or path.name == "knowledge_base.py", f"{path} holds SQL ({keyword})"
+
+
+def test_cli_lookup_does_not_import_textual(shipped_db: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from tui.cli import main\n"
+        "try:\n"
+        f"    main(['search', 'ISKP', '--json', '--db', {str(shipped_db)!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'sqlite_utils'))\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert "LOADED []" in result.stderr, result.stderr
