@@ -66,7 +66,7 @@ def test_show_unknown_is_an_error_with_candidates(shipped_db: Path) -> None:
 
 def test_show_text_output(shipped_db: Path) -> None:
     output = run("show", "iskp", "--db", str(shipped_db))
-    assert "Islamic State Khorasan Province" in output and "paragraph" in output
+    assert "Islamic State Khorasan Province" in output and "↳ ¶" in output
 
 
 def test_timeline_json_sorted_and_filtered(shipped_db: Path) -> None:
