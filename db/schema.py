@@ -125,19 +125,20 @@ CREATE INDEX evidence_source ON evidence (source_id, paragraph);
 CREATE INDEX disputes_claim ON disputes (claim_id);
 """
 
-# External-content FTS5 tables named <table>_fts, which is how Datasette finds them.
+# External-content FTS5 tables named <table>_fts with content="<table>": the form that
+# sqlite-utils and Datasette detect, so their search works on the file as it is.
 FULL_TEXT = """
 CREATE VIRTUAL TABLE entities_fts USING fts5 (
-    name, alias_text, summary, content='entities'
+    name, alias_text, summary, content="entities"
 );
 CREATE VIRTUAL TABLE claims_fts USING fts5 (
-    text, content='claims'
+    text, content="claims"
 );
 CREATE VIRTUAL TABLE aliases_fts USING fts5 (
-    folded, content='aliases', content_rowid='id'
+    folded, content="aliases", content_rowid='id'
 );
 CREATE VIRTUAL TABLE aliases_trigram USING fts5 (
-    compact, content='aliases', content_rowid='id', tokenize='trigram', detail='column'
+    compact, content="aliases", content_rowid='id', tokenize='trigram', detail='column'
 );
 """
 

@@ -31,6 +31,7 @@ from db.records import (
     Records,
     SourceRecord,
 )
+from db.schema import FULL_TEXT, INDEXES, SCHEMA_VERSION, TABLES
 from seed.corpus import CorpusText, load_corpus_text
 from seed.segment import parse_line_ranges
 from seed.yamlfile import Mapping, Problem, YamlError, load_yaml
@@ -58,6 +59,8 @@ def seed_files(seed_dir: Path) -> list[Path]:
 def seed_fingerprint(seed_dir: Path, corpus: Path | None) -> str:
     """A hash of the seed files and of the corpus texts present: when it changes, rebuild."""
     digest = hashlib.sha256()
+    # The schema is part of what was built: a new schema means a rebuild, even from the same seed.
+    digest.update(f"{SCHEMA_VERSION}\0{TABLES}{INDEXES}{FULL_TEXT}\0".encode())
     for path in seed_files(seed_dir):
         digest.update(str(path.relative_to(seed_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(b"corpus:" + str(corpus.resolve() if corpus else "").encode())

@@ -157,3 +157,13 @@ def test_shipped_knowledge_base_builds_with_every_locator_resolved(shipped_db: P
         events = knowledge_base.timeline()
         assert events and [e.lower for e in events] == sorted(e.lower for e in events)
         assert {e.precision for e in events} > {"day"}
+
+
+def test_sqlite_utils_detects_and_searches_the_full_text_indexes(mini_db: Path) -> None:
+    import sqlite_utils
+
+    database = sqlite_utils.Database(mini_db)
+    assert database["entities"].detect_fts() == "entities_fts"
+    assert database["claims"].detect_fts() == "claims_fts"
+    assert database["aliases"].detect_fts() == "aliases_fts"
+    assert [row["id"] for row in database["entities"].search("Sampletown", columns=["id"])] == ["sampletown"]
