@@ -499,13 +499,7 @@ class _Loader:
             if not ok:
                 continue
             predicate = predicates[f["predicate"]]
-            subject_kind = entities[f["subject"]].fields["kind"]
-            if subject_kind not in predicate.subject_kinds:
-                self.problem(located.file, located.line("subject"),
-                             f"{predicate.id} takes a subject of kind {' or '.join(predicate.subject_kinds)}, "
-                             f"but {f['subject']!r} is a {subject_kind}",
-                             "choose another predicate or swap subject and object")
-                ok = False
+            ok = self.kind_fits(located, "subject", entities, predicate) and ok
             value_text = value_date = None
             value_number: float | None = None
             if predicate.value_type is None:
@@ -513,13 +507,7 @@ class _Loader:
                     self.problem(located.file, located.line(), f"{predicate.id} needs an object (an entity id)")
                     ok = False
                 else:
-                    object_kind = entities[f["object"]].fields["kind"]
-                    if object_kind not in predicate.object_kinds:
-                        self.problem(located.file, located.line("object"),
-                                     f"{predicate.id} takes an object of kind {' or '.join(predicate.object_kinds)}, "
-                                     f"but {f['object']!r} is a {object_kind}",
-                                     "choose another predicate or swap subject and object")
-                        ok = False
+                    ok = self.kind_fits(located, "object", entities, predicate) and ok
                 if "value" in f:
                     self.problem(located.file, located.line("value"),
                                  f"{predicate.id} takes an object, not a value", "use object: ENTITY_ID")
@@ -591,6 +579,20 @@ class _Loader:
                     evidence.append(found)
                     anaphora += found.anaphora
         return claims, evidence, anaphora
+
+    def kind_fits(self, located: _Located, role: str, entities: dict[str, _Located],
+                  predicate: PredicateRecord) -> bool:
+        """Whether the claim's subject or object is of a kind the predicate accepts."""
+        entity_id = located.fields[role]
+        kind = entities[entity_id].fields["kind"]
+        allowed = predicate.subject_kinds if role == "subject" else predicate.object_kinds
+        if kind in allowed:
+            return True
+        self.problem(located.file, located.line(role),
+                     f"{predicate.id} takes {'a' if role == 'subject' else 'an'} {role} of kind "
+                     f"{' or '.join(allowed)}, but {entity_id!r} is a {kind}",
+                     "choose another predicate or swap subject and object")
+        return False
 
     def alias_index(self) -> dict[str, list[str]]:
         """Folded aliases of every entity, for checking that a passage names them."""
