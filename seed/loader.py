@@ -247,6 +247,7 @@ class _Loader:
         self.claims: list[_Located] = []
         self.texts: dict[str, CorpusText] = {}
         self.files = 0
+        self.unreadable: list[str] = []
 
     def problem(self, file: str, line: int | None, message: str, suggestion: str | None = None,
                 severity: str = "error") -> None:
@@ -266,6 +267,7 @@ class _Loader:
                 document = load_yaml(path, name)
             except YamlError as error:
                 self.problems.extend(error.problems)
+                self.unreadable.append(name)
                 continue
             except OSError as error:
                 self.problem(name, None, f"cannot read the file ({error.strerror})")
@@ -351,7 +353,7 @@ class _Loader:
         if value in known:
             return True
         self.problem(record.file, record.line(key), f"unknown {what} {value!r}",
-                     _suggest(str(value), known) or f"define it in the {what}s first")
+                     _suggest(str(value), known) or f"check the id, or define this {what}")
         return False
 
     def build_sources(self, sources: dict[str, _Located]) -> list[SourceRecord]:
@@ -713,6 +715,13 @@ def load_seed(seed_dir: Path, corpus: Path | None, require_corpus: bool = False)
     """
     loader = _Loader(seed_dir, corpus, require_corpus)
     loader.read()
+    if loader.unreadable:
+        # Ids defined in a file that could not be read would all be reported as unknown:
+        # report what was found so far, and leave the checks across files for the next run.
+        loader.problem(str(seed_dir), None,
+                       f"{len(loader.unreadable)} file(s) could not be read, so references between files "
+                       "were not checked", "fix the syntax errors above and run again")
+        return LoadResult(None, loader.problems, [], 0, loader.files)
     source_map = loader.unique(loader.sources, "source")
     predicate_map = loader.unique(loader.predicates, "predicate")
     entity_map = loader.unique(loader.entities, "entity")

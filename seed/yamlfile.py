@@ -130,6 +130,8 @@ def load_yaml(path: Path, display_name: str | None = None) -> Any:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         message = " ".join(filter(None, [error.context, error.problem]))
+        if line is not None and 0 < line <= len(text.split("\n")):
+            message += f", at: {text.split(chr(10))[line - 1].strip()[:60]!r}"
         raise YamlError([Problem(name, line, f"YAML syntax: {message}",
                                  "check the indentation and quoting on this line and the one before")]) from None
     except yaml.YAMLError as error:

@@ -191,3 +191,11 @@ def test_number_predicate_refuses_text(tmp_path: Path) -> None:
     broken = MINI_CLAIMS.replace("value: 300", "value: about three hundred")
     problem = only(problems_for(tmp_path, **{"claims.yaml": broken}), "takes a number")
     assert problem.line == line_of(broken, "about three hundred")
+
+
+def test_an_unreadable_file_does_not_bury_its_error_under_unknown_ids(tmp_path: Path) -> None:
+    broken = MINI_ENTITIES.replace("    summary: An invented town.", "      summary: An invented town.")
+    problems = problems_for(tmp_path, **{"entities.yaml": broken})
+    assert [p for p in problems if "YAML syntax" in p.message]
+    assert not [p for p in problems if "unknown entity" in p.message]
+    assert any("references between files were not checked" in p.message for p in problems)
