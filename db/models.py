@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 __all__ = [
     "Alias",
@@ -18,15 +17,7 @@ __all__ = [
     "SourceRef",
     "Stats",
     "TimelineEvent",
-    "as_json",
 ]
-
-
-def as_json(value: Any) -> Any:
-    """A dataclass (or a list of them) as plain JSON-ready values."""
-    if isinstance(value, (list, tuple)):
-        return [as_json(item) for item in value]
-    return asdict(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from db.models import (
 from db.schema import APPLICATION_ID, SCHEMA_VERSION
 from db.values import value_display
 
-__all__ = ["KnowledgeBase", "KnowledgeBaseError", "open_knowledge_base"]
+__all__ = ["KnowledgeBase", "KnowledgeBaseError"]
 
 
 class KnowledgeBaseError(Exception):
@@ -155,8 +155,9 @@ class KnowledgeBase:
                 )
         return found
 
-    def _claims(self, where: str, parameters: Iterable[object], order: str = "p.label, c.id") -> list[Claim]:
-        rows = self.connection.execute(f"{_CLAIM_SELECT} WHERE {where} ORDER BY {order}", tuple(parameters)).fetchall()
+    def _claims(self, where: str, parameters: Iterable[object]) -> list[Claim]:
+        sql = f"{_CLAIM_SELECT} WHERE {where} ORDER BY p.label, c.id"
+        rows = self.connection.execute(sql, tuple(parameters)).fetchall()
         evidence = self._evidence_for([row[0] for row in rows])
         claims = []
         for row in rows:
@@ -225,12 +226,6 @@ class KnowledgeBase:
             (*parameters, limit, offset),
         )
         return [EntitySummary(r[0], r[1], r[2], r[3], _describe(r[3]), r[4]) for r in rows]
-
-    def count_entities(self, kind: str | None = None) -> int:
-        """How many entities (of one kind)."""
-        if kind:
-            return int(self.connection.execute("SELECT count(*) FROM entities WHERE kind = ?", (kind,)).fetchone()[0])
-        return int(self.connection.execute("SELECT count(*) FROM entities").fetchone()[0])
 
     def search(self, query: str, kind: str | None = None, limit: int = 20) -> list[SearchResult]:
         """Entities whose aliases match ``query``: exact, prefix, word prefix, then fuzzy."""
@@ -367,7 +362,3 @@ class KnowledgeBase:
             disputes=one("SELECT count(DISTINCT dispute_id) FROM disputes").fetchone()[0],
         )
 
-
-def open_knowledge_base(path: str | os.PathLike[str]) -> KnowledgeBase:
-    """Open a knowledge base read-only (see ``KnowledgeBase.open``)."""
-    return KnowledgeBase.open(path)
