@@ -150,7 +150,9 @@ def search(query: str, kind: str | None, limit: int, as_json: bool, db_path: Pat
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    for column in ("id", "kind", "name", "matched", "score"):
+    # Ids are what scripts and `show` take: never cut them short.
+    table.add_column("id", no_wrap=True, min_width=max(len(r.id) for r in results))
+    for column in ("kind", "name", "matched", "score"):
         table.add_column(column, justify="right" if column == "score" else "left")
     for r in results:
         matched = _text(r.matched + (" (weak)" if r.weak else ""), "dim" if r.matched == r.name else "")
@@ -255,11 +257,13 @@ def timeline(actor: str | None, since: str | None, until: str | None, as_json: b
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    for column in ("date", "precision", "event", "place", "id"):
-        table.add_column(column)
+    table.add_column("date (precision)")
+    table.add_column("event")
+    table.add_column("place")
+    table.add_column("id", no_wrap=True, min_width=max((len(e.id) for e in events), default=2))
     for e in events:
-        table.add_row(_text(e.date_display), _text(e.precision, "dim"), _text(e.name, "bold"),
-                      _text(e.place.name if e.place else ""), _text(e.id, "cyan"))
+        table.add_row(_text(e.date_display), _text(e.name, "bold"), _text(e.place.name if e.place else ""),
+                      _text(e.id, "cyan"))
     _console().print(table)
 
 
