@@ -44,6 +44,8 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 _TOP_LEVEL = ("sources", "predicates", "entities", "claims", "kind")
 # Endnote numbers glued to words ("Salafism8") are not part of the words.
 _GLUED_NOTE = re.compile(r"(?<=[a-z])\d{1,2}\b")
+# A possessive ("ISKP's") still names ISKP.
+_POSSESSIVE = re.compile(r"['’]s\b")
 
 
 def default_seed_dir() -> Path:
@@ -658,7 +660,8 @@ class _Loader:
                     return None
                 sentence = paragraph.sentences[sentence_number - 1]
                 start, end = sentence.start, sentence.end
-            passage = " " + _GLUED_NOTE.sub("", fold(corpus_text.text[paragraph.start:paragraph.end])) + " "
+            raw_passage = _POSSESSIVE.sub("", corpus_text.text[paragraph.start:paragraph.end])
+            passage = " " + _GLUED_NOTE.sub("", fold(raw_passage)) + " "
             named = any(f" {alias} " in passage for entity_id in entity_ids for alias in alias_words.get(entity_id, ()))
             if not named and not f.get("anaphora"):
                 self.problem(claim.file, line,

@@ -51,10 +51,18 @@ def test_folding_is_ascii_idempotent_and_total(text: str) -> None:
     assert fold(folded) == folded
 
 
-@pytest.mark.parametrize("query", ["IS-K", "ISIS-K", "ISKP", "Khurasan", "Islamic State Khorasan", "iskp"])
+@pytest.mark.parametrize("query", ["IS-K", "ISIS-K", "ISKP", "Islamic State Khorasan", "iskp", "Wilayat Khurasan"])
 def test_iskp_is_found_first(shipped: KnowledgeBase, query: str) -> None:
     results = shipped.search(query)
     assert results[0].id == "iskp", [(r.id, r.matched) for r in results[:3]]
+
+
+def test_khurasan_finds_the_region_by_name_and_iskp_among_groups(shipped: KnowledgeBase) -> None:
+    # "Khurasan" is exactly the historical region's name, so the region comes first;
+    # ISKP follows through its aliases, and leads as soon as the kind is a group.
+    results = shipped.search("Khurasan")
+    assert "iskp" in [r.id for r in results[:3]]
+    assert shipped.search("Khurasan", kind="group")[0].id == "iskp"
 
 
 def test_matched_alias_is_reported(shipped: KnowledgeBase) -> None:
