@@ -36,7 +36,7 @@ from seed.corpus import CorpusText, load_corpus_text
 from seed.segment import parse_line_ranges
 from seed.yamlfile import Mapping, Problem, YamlError, load_yaml
 
-__all__ = ["Coverage", "LoadResult", "Problem", "default_seed_dir", "load_seed", "seed_fingerprint"]
+__all__ = ["Coverage", "LoadResult", "Mention", "Problem", "default_seed_dir", "load_seed", "seed_fingerprint"]
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _PREDICATE_ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -93,6 +93,7 @@ class LoadResult:
     coverage: list[Coverage] = field(default_factory=list)
     anaphora: int = 0
     files: int = 0
+    mentions: list[Mention] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -660,8 +661,7 @@ class _Loader:
                     return None
                 sentence = paragraph.sentences[sentence_number - 1]
                 start, end = sentence.start, sentence.end
-            raw_passage = _POSSESSIVE.sub("", corpus_text.text[paragraph.start:paragraph.end])
-            passage = " " + _GLUED_NOTE.sub("", fold(raw_passage)) + " "
+            passage = _folded_passage(corpus_text.text[paragraph.start:paragraph.end])
             named = any(f" {alias} " in passage for entity_id in entity_ids for alias in alias_words.get(entity_id, ()))
             if not named and not f.get("anaphora"):
                 self.problem(claim.file, line,
@@ -697,6 +697,56 @@ class _Loader:
             result.append(Coverage(source.id, source.paragraph_count, len(numbers & cited[source.id]),
                                    tuple(sorted(numbers - cited[source.id]))))
         return result
+
+
+def _folded_passage(text: str) -> str:
+    """A passage folded for matching aliases as whole words, with a space at each end."""
+    return " " + _GLUED_NOTE.sub("", fold(_POSSESSIVE.sub("", text))) + " "
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An entity named in a source's body that no evidence from that source is about."""
+
+    source_id: str
+    entity_id: str
+    alias: str
+    paragraphs: tuple[int, ...]
+
+
+def unevidenced_mentions(records: Records, texts: dict[str, CorpusText]) -> list[Mention]:
+    """Entities a source names (by a strong alias) without any claim citing that source about them.
+
+    One entity should carry evidence from every article that mentions it; this lists the
+    places where it does not yet. Longer aliases are matched first and blanked out, so
+    that "Khorasan" inside "Voice of Khorasan" does not count as naming the region.
+    """
+    involved: dict[str, set[str]] = defaultdict(set)
+    claim_entities = {c.id: {c.subject, c.object, c.claimant} - {None} for c in records.claims}
+    for item in records.evidence:
+        involved[item.source_id].update(claim_entities[item.claim_id])  # type: ignore[arg-type]
+    spellings = sorted(
+        {(f" {fold(alias.alias)} ", alias.entity_id, alias.alias) for alias in records.aliases
+         if not alias.weak and len(fold(alias.alias)) >= 3},
+        key=lambda spelling: (-len(spelling[0]), spelling[1]),
+    )
+    mentions: list[Mention] = []
+    for source_id, corpus_text in sorted(texts.items()):
+        found: dict[str, tuple[str, list[int]]] = {}
+        for paragraph in corpus_text.segmentation.paragraphs:
+            passage = _folded_passage(corpus_text.text[paragraph.start:paragraph.end])
+            for needle, entity_id, alias_text in spellings:
+                if needle in passage:
+                    passage = passage.replace(needle, " | ")
+                    entry = found.setdefault(entity_id, (alias_text, []))
+                    if paragraph.number not in entry[1]:
+                        entry[1].append(paragraph.number)
+        mentions.extend(
+            Mention(source_id, entity_id, alias_text, tuple(numbers))
+            for entity_id, (alias_text, numbers) in sorted(found.items())
+            if entity_id not in involved[source_id]
+        )
+    return mentions
 
 
 def _derived_id(fields: dict[str, Any], value_number: float | None) -> str:
@@ -747,4 +797,5 @@ def load_seed(seed_dir: Path, corpus: Path | None, require_corpus: bool = False)
             meta=(("seed_fingerprint", seed_fingerprint(seed_dir, corpus)), ("seed_dir", str(seed_dir.resolve())),
                   ("corpus", str(corpus.resolve()) if corpus else "")),
         )
-    return LoadResult(records, loader.problems, coverage, anaphora, loader.files)
+    mentions = unevidenced_mentions(records, loader.texts) if records is not None and require_corpus else []
+    return LoadResult(records, loader.problems, coverage, anaphora, loader.files, mentions)

@@ -330,9 +330,10 @@ def disputes(as_json: bool, db_path: Path | None, corpus: Path | None) -> None:
 @main.command()
 @click.option("--seed", "seed_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Seed folder (default: the shipped one).")
+@click.option("--mentions", is_flag=True, help="List the entities a source names without evidence about them.")
 @_corpus_option
 @_db_option
-def check(seed_dir: Path | None, corpus: Path | None, db_path: Path | None) -> None:
+def check(seed_dir: Path | None, mentions: bool, corpus: Path | None, db_path: Path | None) -> None:
     """Validate the seed files against the corpus; exit non-zero on any problem."""
     from seed.loader import default_seed_dir, load_seed
 
@@ -352,10 +353,18 @@ def check(seed_dir: Path | None, corpus: Path | None, db_path: Path | None) -> N
             f"{len(records.evidence)} pieces of evidence, {resolved}/{len(records.evidence)} locators resolved, "
             f"{result.anaphora} anaphora annotations"
         )
+        unevidenced: dict[str, int] = {}
+        for mention in result.mentions:
+            unevidenced[mention.source_id] = unevidenced.get(mention.source_id, 0) + 1
         for coverage in result.coverage:
             share = 100 * coverage.cited / coverage.paragraphs if coverage.paragraphs else 0
             click.echo(f"  {coverage.source_id}: {coverage.cited}/{coverage.paragraphs} paragraphs cited"
-                       f" ({share:.0f}%)")
+                       f" ({share:.0f}%); {unevidenced.get(coverage.source_id, 0)} entities named without evidence")
+        if mentions and result.mentions:
+            click.echo("entities a source names that no claim citing that source is about:")
+            for mention in result.mentions:
+                paragraphs = ", ".join(str(number) for number in mention.paragraphs)
+                click.echo(f"  {mention.source_id}: {mention.entity_id} (as {mention.alias!r}) in ¶ {paragraphs}")
     errors, warnings = len(result.errors), len(result.warnings)
     if errors:
         _fail(f"check failed: {errors} errors, {warnings} warnings in {result.files} files")

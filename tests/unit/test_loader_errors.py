@@ -199,3 +199,10 @@ def test_an_unreadable_file_does_not_bury_its_error_under_unknown_ids(tmp_path: 
     assert [p for p in problems if "YAML syntax" in p.message]
     assert not [p for p in problems if "unknown entity" in p.message]
     assert any("references between files were not checked" in p.message for p in problems)
+
+
+def test_check_lists_entities_a_source_names_without_evidence(tmp_path: Path) -> None:
+    # Ann Other is named in paragraph 2, but no claim citing the source is about her.
+    seed, corpus = write_mini_seed(tmp_path)
+    result = load_seed(seed, corpus, require_corpus=True)
+    assert [(m.entity_id, m.paragraphs) for m in result.mentions] == [("ann-other", (2,))]
