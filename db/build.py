@@ -171,10 +171,11 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
         ),
     )
     connection.executemany(
-        "INSERT INTO evidence (claim_id, source_id, paragraph, sentence, start, \"end\", grade, anaphora)"
-        " VALUES (?,?,?,?,?,?,?,?)",
+        "INSERT INTO evidence (claim_id, source_id, paragraph, sentence, start, \"end\", grade, anaphora,"
+        " paragraph_start, paragraph_end) VALUES (?,?,?,?,?,?,?,?,?,?)",
         (
-            (e.claim_id, e.source_id, e.paragraph, e.sentence, e.start, e.end, e.grade, int(e.anaphora))
+            (e.claim_id, e.source_id, e.paragraph, e.sentence, e.start, e.end, e.grade, int(e.anaphora),
+             e.paragraph_start, e.paragraph_end)
             for e in records.evidence
         ),
     )

@@ -81,6 +81,8 @@ class Evidence:
     end: int | None
     grade: int
     anaphora: bool
+    paragraph_start: int | None = None
+    paragraph_end: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,13 +145,14 @@ class KnowledgeBase:
             chunk = claim_ids[offset:offset + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.connection.execute(
-                f'SELECT claim_id, source_id, paragraph, sentence, start, "end", grade, anaphora FROM evidence'
+                'SELECT claim_id, source_id, paragraph, sentence, start, "end", grade, anaphora, paragraph_start,'
+                f' paragraph_end FROM evidence'
                 f" WHERE claim_id IN ({marks}) ORDER BY claim_id, source_id, paragraph, sentence",  # noqa: S608
                 chunk,
             )
-            for claim_id, source_id, paragraph, sentence, start, end, grade, anaphora in rows:
+            for claim_id, source_id, paragraph, sentence, start, end, grade, anaphora, p_start, p_end in rows:
                 found[claim_id].append(
-                    Evidence(sources[source_id], paragraph, sentence, start, end, grade, bool(anaphora))
+                    Evidence(sources[source_id], paragraph, sentence, start, end, grade, bool(anaphora), p_start, p_end)
                 )
         return found
 

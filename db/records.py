@@ -112,6 +112,8 @@ class EvidenceRecord:
     start: int | None = None
     end: int | None = None
     anaphora: bool = False
+    paragraph_start: int | None = None
+    paragraph_end: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: Stored in ``PRAGMA user_version``; a reader refuses a file with another version.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Stored in ``PRAGMA application_id`` so that a foreign SQLite file is recognised ("CLSC").
 APPLICATION_ID = 0x434C5343
 
@@ -99,7 +99,9 @@ CREATE TABLE evidence (
     start     INTEGER,
     "end"     INTEGER,
     grade     INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 6),
-    anaphora  INTEGER NOT NULL DEFAULT 0
+    anaphora  INTEGER NOT NULL DEFAULT 0,
+    paragraph_start INTEGER,                -- the whole paragraph, to show the span in context
+    paragraph_end   INTEGER
 );
 CREATE TABLE disputes (
     dispute_id INTEGER NOT NULL,

@@ -625,7 +625,7 @@ class _Loader:
         corpus_text = self.texts.get(f["source"])
         paragraph_number: int = f.get("paragraph") or 0  # 0 only until a line locator resolves
         sentence_number: int | None = f.get("sentence")
-        start = end = None
+        start = end = paragraph_start = paragraph_end = None
         if corpus_text is not None:
             segmentation = corpus_text.segmentation
             if "line" in f:
@@ -651,7 +651,7 @@ class _Loader:
                              f"paragraph {paragraph_number} does not exist",
                              "run `claimscope passages SOURCE_ID` to see the numbering")
                 return None
-            start, end = paragraph.start, paragraph.end
+            start, end = paragraph_start, paragraph_end = paragraph.start, paragraph.end
             if sentence_number is not None:
                 if sentence_number > len(paragraph.sentences):
                     self.problem(claim.file, located.line("sentence"),
@@ -676,6 +676,7 @@ class _Loader:
         return EvidenceRecord(
             claim_id=claim_id, source_id=f["source"], paragraph=paragraph_number, grade=f["grade"],
             sentence=sentence_number, start=start, end=end, anaphora=bool(f.get("anaphora")),
+            paragraph_start=paragraph_start, paragraph_end=paragraph_end,
         )
 
     def event_checks(self, entities: dict[str, _Located], claims: list[ClaimRecord]) -> None:
