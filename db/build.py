@@ -180,7 +180,11 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
         ),
     )
     connection.executemany("INSERT INTO disputes VALUES (?,?,?)", disputes)
-    connection.executemany("INSERT INTO meta VALUES (?,?)", records.meta)
+    counts: dict[str, int] = defaultdict(int)
+    for entity in records.entities:
+        counts[entity.kind] += 1
+    # Stored so that a reader gets them without counting a large table.
+    connection.executemany("INSERT INTO meta VALUES (?,?)", [*records.meta, ("entity_counts", json.dumps(counts))])
     _execute_script(connection, INDEXES)
     for table in FTS_TABLES:
         connection.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")  # noqa: S608 - fixed names

@@ -43,6 +43,7 @@ class SourceRef:
     file: str
     text_present: bool
     unconfirmed: tuple[str, ...]
+    sha256: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,11 +128,11 @@ class KnowledgeBase:
             self._sources = {
                 row[0]: SourceRef(
                     row[0], row[1], row[2], tuple(json.loads(row[3])), row[4], row[5], row[6], row[7],
-                    bool(row[8]), tuple(json.loads(row[9])),
+                    bool(row[8]), tuple(json.loads(row[9])), row[10],
                 )
                 for row in self.connection.execute(
-                    "SELECT id, title, publisher, authors, published, url, grade, file, text_present, unconfirmed"
-                    " FROM sources"
+                    "SELECT id, title, publisher, authors, published, url, grade, file, text_present, unconfirmed,"
+                    " sha256 FROM sources"
                 )
             }
         return self._sources
@@ -177,6 +177,11 @@ class KnowledgeBase:
         return claims
 
     # -- entities --------------------------------------------------------------------------
+
+    def count_by_kind(self) -> dict[str, int]:
+        """How many entities of each kind (recorded at build time, so this costs one lookup)."""
+        row = self.connection.execute("SELECT value FROM meta WHERE key = 'entity_counts'").fetchone()
+        return {str(kind): int(count) for kind, count in json.loads(row[0]).items()} if row else {}
 
     def entity_ref(self, entity_id: str) -> EntityRef | None:
         """The id, kind and name of an entity, or None."""
@@ -251,6 +256,22 @@ class KnowledgeBase:
         return None, results
 
     # -- views -----------------------------------------------------------------------------
+
+    def event_months(self, actor: str | None = None) -> list[tuple[str, str, int]]:
+        """Counts of dated events by the months their dates span: (first month, last month, count)."""
+        clause, parameters = "", []
+        if actor:
+            clause = (" AND id IN (SELECT object_id FROM claims WHERE subject_id = ?"
+                      " UNION SELECT subject_id FROM claims WHERE object_id = ?)")
+            parameters = [actor, actor]
+        return [
+            (first, last, count)
+            for first, last, count in self.connection.execute(
+                "SELECT substr(date_lower, 1, 7), substr(date_upper, 1, 7), count(*) FROM entities"
+                f" WHERE kind = 'event' AND date IS NOT NULL{clause} GROUP BY 1, 2 ORDER BY 1, 2",
+                parameters,
+            )
+        ]
 
     def timeline(self, actor: str | None = None, since: str | None = None, until: str | None = None,
                  limit: int | None = None) -> list[TimelineEvent]:

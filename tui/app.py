@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
+from db.queries import KnowledgeBase
+from tui.commands import EntityCommands
+from tui.passages import PassageStore
+from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
+from tui.screens.search import SearchScreen
+from tui.screens.views import DisputesScreen, SourcesScreen, TimelineScreen
 
 __all__ = ["ClaimscopeApp", "make_app"]
+
+T = TypeVar("T")
 
 
 class ClaimscopeApp(App[None]):
@@ -17,18 +29,80 @@ class ClaimscopeApp(App[None]):
 
     TITLE = "claimscope"
     CSS_PATH = "app.tcss"
-    BINDINGS = [Binding("q", "quit", "Quit"), Binding("ctrl+c", "quit", "Quit", show=False)]
+    COMMANDS = App.COMMANDS | {EntityCommands}
+    BINDINGS = [
+        Binding("slash", "search", "Search"),
+        Binding("t", "timeline", "Timeline"),
+        Binding("s", "sources", "Sources"),
+        Binding("d", "disputes", "Disputes"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+    """Keys that work on every screen (the screens add their own)."""
 
-    def __init__(self, db_path: Path, corpus: Path | None = None, entity: str | None = None) -> None:
+    def __init__(self, knowledge_base: KnowledgeBase, passages: PassageStore, counts: dict[str, int],
+                 entity: str | None = None) -> None:
         super().__init__()
-        self.db_path = db_path
-        self.corpus = corpus
+        self.knowledge_base = knowledge_base
+        self.passages = passages
+        self.counts = counts
         self.start_entity = entity
 
     def on_mount(self) -> None:
-        self.push_screen(MainScreen(self.db_path, self.start_entity))
+        self.push_screen(MainScreen(self.knowledge_base, self.passages, self.counts, self.start_entity))
+
+    def on_unmount(self) -> None:
+        self.knowledge_base.close()
+
+    async def run_in_thread(self, function: Callable[..., T], *arguments: Any) -> T:
+        """Run a blocking database call off the event loop."""
+        return await asyncio.to_thread(function, *arguments)
+
+    def main_screen(self) -> MainScreen:
+        return next(screen for screen in self.screen_stack if isinstance(screen, MainScreen))
+
+    def open_entity(self, entity_id: str | None) -> None:
+        """Return to the main screen and show an entity there."""
+        if not entity_id:
+            return
+        while not isinstance(self.screen, MainScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.main_screen().open_entity(entity_id)
+
+    def action_search(self) -> None:
+        self.push_screen(SearchScreen(self.knowledge_base), self.open_entity)
+
+    def action_timeline(self) -> None:
+        self.push_screen(TimelineScreen(self.knowledge_base), self.open_entity)
+
+    def action_sources(self) -> None:
+        self.push_screen(SourcesScreen(self.knowledge_base), self.open_entity)
+
+    def action_disputes(self) -> None:
+        self.push_screen(DisputesScreen(self.knowledge_base), self.open_entity)
+
+    def action_help(self) -> None:
+        keys: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for _, binding in [*self.screen._bindings, *self._bindings]:
+            if binding.action in seen or binding.action.startswith("dismiss"):
+                continue
+            seen.add(binding.action)
+            keys.append((binding.key_display or binding.key.replace("_", " "), binding.description or binding.action))
+        keys.append(("ctrl+p", "command palette: entities and actions"))
+        self.push_screen(HelpScreen(keys))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Search", "Find an entity by any name or alias", self.action_search)
+        yield SystemCommand("Timeline", "Events in date order", self.action_timeline)
+        yield SystemCommand("Sources", "The sources and the claims each supports", self.action_sources)
+        yield SystemCommand("Disputes", "Claims that disagree, side by side", self.action_disputes)
 
 
 def make_app(db_path: Path, corpus: Path | None = None, entity: str | None = None) -> ClaimscopeApp:
-    """Build the app; the CLI and the tests both start here."""
-    return ClaimscopeApp(Path(db_path), corpus=corpus, entity=entity)
+    """Open the knowledge base and build the app; the CLI and the tests both start here."""
+    knowledge_base = KnowledgeBase.open(db_path)
+    if corpus is None and knowledge_base.meta().get("corpus"):
+        corpus = Path(knowledge_base.meta()["corpus"])
+    return ClaimscopeApp(knowledge_base, PassageStore(corpus), knowledge_base.count_by_kind(), entity=entity)

@@ -20,27 +20,34 @@ MODALITY_STYLE = {
 }
 
 
-def result_line(item: SearchResult | EntitySummary) -> Text:
+def result_line(item: SearchResult | EntitySummary, show_kind: bool = True) -> Text:
     """One line of a result list: the name, the kind, and the alias that matched."""
     line = Text(clean_line(item.name), style="bold")
-    line.append(f"  {item.kind}", style="cyan")
+    if show_kind:
+        line.append(f"  {item.kind}", style="cyan")
     if isinstance(item, SearchResult) and item.matched != item.name:
         line.append("  ")
         line.append(clean_line(item.matched) + (" (weak)" if item.weak else ""), style="dim italic")
     return line
 
 
-def claim_line(claim: Claim, direction: str = "outgoing") -> Text:
+def claim_line(claim: Claim, direction: str = "outgoing", compact: bool = False) -> Text:
     """A claim as one line: who, what, whom; its modality, claimant, sources and dispute mark.
 
     ``direction`` is the side of the claim the reader stands on: the entity they are
-    looking at is shown plain, the other end in bold.
+    looking at is shown plain, the other end in bold. ``compact`` leaves that entity and
+    the predicate out (a heading above says them), keeping only the other end.
     """
     line = Text()
-    line.append(clean_line(claim.subject.name), style="" if direction == "outgoing" else "bold")
-    line.append(f" {claim.label} ")
     target = claim.object.name if claim.object else claim.value_display
-    line.append(clean_line(target), style="bold" if direction != "incoming" else "")
+    if compact and direction == "outgoing":
+        line.append(clean_line(target), style="bold")
+    elif compact and direction == "incoming":
+        line.append(clean_line(claim.subject.name), style="bold")
+    else:
+        line.append(clean_line(claim.subject.name), style="" if direction == "outgoing" else "bold")
+        line.append(f" {claim.label} ")
+        line.append(clean_line(target), style="bold" if direction != "incoming" else "")
     style = MODALITY_STYLE[claim.modality]
     if claim.modality != "asserted":
         line.append(f"  [{claim.modality}", style=style)
@@ -76,8 +83,8 @@ def card_claims(card: EntityCard) -> list[tuple[Claim, str]]:
     return claims
 
 
-def render_card(card: EntityCard) -> Text:
-    """An entity card: name, kind, date, aliases, summary, then claims grouped by predicate."""
+def render_header(card: EntityCard) -> Text:
+    """The top of an entity card: name, kind, date, place, aliases, summary and note."""
     text = Text()
     text.append(clean_line(card.name), style="bold")
     text.append(f"  {card.kind}" + (f" ({clean_line(card.subtype)})" if card.subtype else ""), style="cyan")
@@ -92,6 +99,14 @@ def render_card(card: EntityCard) -> Text:
     text.append(clean(card.summary) + "\n")
     if card.note:
         text.append(f"note: {clean(card.note)}\n", style="dim")
+    text.rstrip()
+    return text
+
+
+def render_card(card: EntityCard) -> Text:
+    """An entity card: the header, then claims grouped by predicate with their citations."""
+    text = render_header(card)
+    text.append("\n")
     current = None
     for claim, direction in card_claims(card):
         heading = claim.label if direction != "incoming" else (claim.inverse_label or claim.label)
@@ -106,3 +121,81 @@ def render_card(card: EntityCard) -> Text:
             text.append_text(evidence_line(evidence))
             text.append("\n")
     return text
+
+
+CREDIBILITY = {1: "confirmed", 2: "probably true", 3: "possibly true", 4: "doubtful", 5: "improbable",
+               6: "cannot be judged"}
+RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable", "D": "not usually reliable",
+               "E": "unreliable", "F": "reliability cannot be judged"}
+
+
+def claim_reading(claim: Claim) -> str:
+    """The claim as one plain sentence, with whose assertion it is."""
+    target = claim.object.name if claim.object else claim.value_display
+    reading = f"{claim.subject.name} {claim.label} {target}"
+    if claim.modality != "asserted":
+        reading += f" ({claim.modality}" + (f" by {claim.claimant.name}" if claim.claimant else "") + ")"
+    return clean_line(reading)
+
+
+def locator_text(evidence: Evidence) -> str:
+    """``paragraph 8, sentence 1``."""
+    return f"paragraph {evidence.paragraph}" + (f", sentence {evidence.sentence}" if evidence.sentence else "")
+
+
+def citation(claim: Claim) -> str:
+    """A citation of the claim to paste into notes: the claim, then each source with locator and URL."""
+    lines = [claim_reading(claim) + "."]
+    for evidence in claim.evidence:
+        source = evidence.source
+        authors = "; ".join(source.authors) or "no byline"
+        published = parse_edtf(source.published).describe()
+        lines.append(clean_line(
+            f"{authors}, \"{source.title}\", {source.publisher}, {published}, {locator_text(evidence)}. {source.url}"
+        ))
+    return "\n".join(lines)
+
+
+def render_provenance(claim: Claim, texts: dict[str, tuple[str | None, str | None]]) -> Text:
+    """The provenance of a claim: every piece of evidence with its source facts and passage.
+
+    Args:
+        claim: the claim.
+        texts: for each source id, its text (or None) and why it is missing (or None).
+    """
+    out = Text()
+    out.append_text(claim_line(claim))
+    out.append("\n")
+    if claim.statement:
+        out.append(clean(claim.statement) + "\n")
+    if claim.inferred:
+        out.append("inferred: " + clean(claim.inferred) + "\n", style="italic")
+    if claim.note:
+        out.append("note: " + clean(claim.note) + "\n", style="dim")
+    for number, evidence in enumerate(claim.evidence, start=1):
+        source = evidence.source
+        out.append(f"\n─ evidence {number} of {len(claim.evidence)} ─\n", style="dim")
+        out.append(clean_line(source.title) + "\n", style="bold")
+        authors = ", ".join(source.authors) or "no byline"
+        published = parse_edtf(source.published).describe()
+        facts = f"{clean_line(source.publisher)} · {clean_line(authors)} · {published}"
+        if source.unconfirmed:
+            facts += f" (unconfirmed: {', '.join(source.unconfirmed)})"
+        out.append(facts + "\n")
+        out.append(clean_line(source.url) + "\n", style="underline")
+        out.append(f"{locator_text(evidence)} · source {source.grade} ({RELIABILITY.get(source.grade, '?')})"
+                   f" · credibility {evidence.grade} ({CREDIBILITY.get(evidence.grade, '?')})")
+        if evidence.anaphora:
+            out.append(" · names the entity only by reference", style="italic")
+        out.append("\n")
+        text, problem = texts.get(source.id, (None, "The text was not looked up."))
+        if text is None or evidence.paragraph_start is None or evidence.paragraph_end is None:
+            out.append(problem or "The passage was not located when the knowledge base was built.", style="italic")
+            out.append("\n")
+            continue
+        start, end = evidence.start or evidence.paragraph_start, evidence.end or evidence.paragraph_end
+        out.append(clean(text[evidence.paragraph_start:start]))
+        out.append(clean(text[start:end]), style="reverse")
+        out.append(clean(text[end:evidence.paragraph_end]))
+        out.append("\n")
+    return out

@@ -1,44 +1,159 @@
-"""The app, driven as a user would with a pilot: search as you type, open an entity."""
+"""The app, driven as a user would with a pilot: each view and flow."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import OptionList, Static
 
 from tui.app import make_app
+from tui.screens.help import HelpScreen
+from tui.screens.main import MainScreen
+from tui.screens.search import SearchScreen
+from tui.screens.views import DisputesScreen, SourcesScreen, TimelineScreen
+from tui.widgets.entity_pane import EntityPane
 
 
-async def test_search_as_you_type_and_open_an_entity(shipped_db: Path) -> None:
-    app = make_app(shipped_db)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        await pilot.press("slash", *"IS-K")
+async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait for every worker and the messages they post, without sleeping."""
+    for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        results = app.screen.query_one("#results", OptionList)
-        assert results.option_count > 0
+
+
+def rendered(app, selector: str) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def card_of(app):  # type: ignore[no-untyped-def]
+    return app.screen.query_one(EntityPane).card
+
+
+async def test_search_to_entity_to_provenance(shipped_db: Path, corpus_dir: Path) -> None:
+    app = make_app(shipped_db, corpus=corpus_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"ISIS-K")
+        await settle(app, pilot)
+        results = app.screen.query_one("#search-results", OptionList)
         assert results.get_option_at_index(0).id == "iskp"
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        card = app.screen.query_one("#card", Static)
-        assert "Islamic State Khorasan Province" in str(card.render())
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert card_of(app).id == "iskp"
+        provenance = rendered(app, "#provenance-body")
+        assert "evidence 1 of" in provenance and "paragraph" in provenance
+        assert "not on this machine" not in provenance
 
 
-async def test_opens_at_an_entity(shipped_db: Path) -> None:
-    app = make_app(shipped_db, entity="al-mersaad")
+async def test_misspelling_in_search_finds_the_person(shipped_db: Path) -> None:
+    app = make_app(shipped_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "al-Mersaad" in str(app.screen.query_one("#card", Static).render())
+        await pilot.press("slash", *"Emomali Rakhmon")
+        await settle(app, pilot)
+        assert app.screen.query_one("#search-results", OptionList).get_option_at_index(0).id == "emomali-rahmon"
+
+
+async def test_follow_a_claim_then_back_and_forward(shipped_db: Path) -> None:
+    app = make_app(shipped_db, entity="al-mersaad")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert card_of(app).id == "al-mersaad"
+        claims = app.screen.query_one("#claims", OptionList)
+        pane = app.screen.query_one(EntityPane)
+        # Move to a claim whose other end is an entity, and follow it.
+        target = next(
+            (index for index in range(claims.option_count)
+             if (option := claims.get_option_at_index(index)).id in pane.claims
+             and pane.claims[option.id][0].object is not None
+             and pane.claims[option.id][1] == "outgoing"),
+        )
+        claims.highlighted = target
+        followed = pane.claims[claims.get_option_at_index(target).id][0].object.id
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert card_of(app).id == followed
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        assert card_of(app).id == "al-mersaad"
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert card_of(app).id == followed
+
+
+async def test_provenance_without_a_corpus_says_so(shipped_db: Path, tmp_path: Path) -> None:
+    app = make_app(shipped_db, corpus=tmp_path / "nowhere", entity="iskp")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        provenance = rendered(app, "#provenance-body")
+        assert "not on this machine" in provenance
+        assert "paragraph" in provenance and "http" in provenance
+
+
+async def test_copy_citation(shipped_db: Path) -> None:
+    app = make_app(shipped_db, entity="al-mersaad")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        citation = app.clipboard
+        assert "al-Mersaad" in citation and "paragraph" in citation and "http" in citation
+
+
+async def test_timeline_with_actor_filter(shipped_db: Path) -> None:
+    app = make_app(shipped_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TimelineScreen)
+        events = app.screen.query_one("#events", OptionList)
+        everything = events.option_count
+        assert everything > 5
+        await pilot.press("a", *"al-Mersaad", "enter")
+        await settle(app, pilot)
+        assert 0 < events.option_count < everything
+        assert "involving al-Mersaad" in rendered(app, "#activity-label")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert card_of(app).kind == "event"
+
+
+@pytest.mark.parametrize(("key", "screen"), [("s", SourcesScreen), ("d", DisputesScreen)])
+async def test_sources_and_disputes_open_an_entity(shipped_db: Path, key: str, screen: type) -> None:
+    app = make_app(shipped_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(key)
+        await settle(app, pilot)
+        assert isinstance(app.screen, screen)
+        if key == "s":
+            await pilot.press("enter")  # into the source's claims
+            await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen) and card_of(app) is not None
+
+
+async def test_help_lists_the_keys(shipped_db: Path) -> None:
+    app = make_app(shipped_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        descriptions = {description for _, description in app.screen.key_list}
+        assert {"Search", "Timeline", "Copy citation", "Back", "Disputes", "Sources", "Help"} <= descriptions
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
 
 
 async def test_hostile_text_in_the_search_box_does_not_crash(shipped_db: Path) -> None:
     app = make_app(shipped_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("slash")
-        for hostile in ("[bold]", "[/]", "[link=x", '"AND (', "NEAR(", "\x1b]52;c;aGk=\x07"):
+        for hostile in ("[bold]", "[/]", "[link=x", '"AND (', "NEAR(", "\x1b]52;c;aGk=\x07", "x" * 10_000):
             app.screen.query_one("#query").value = hostile
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(app, pilot)

@@ -1,92 +1,140 @@
-"""The main screen: search on the left, the selected entity's card on the right."""
+"""The main screen: lists of entities by kind, the entity pane, and the provenance pane."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import ContentSwitcher, Footer, Header, Tab, Tabs
 
-from db.models import EntityCard, EntitySummary, SearchResult
+from db.models import EntityCard
 from db.queries import KnowledgeBase
-from tui.render import render_card, result_line
+from tui.messages import OpenEntity
+from tui.passages import PassageStore
+from tui.render import citation
+from tui.widgets.entity_list import EntityList
+from tui.widgets.entity_pane import EntityPane
+from tui.widgets.provenance import ProvenancePane
 
 __all__ = ["MainScreen"]
 
+KIND_TABS = (("group", "Groups"), ("outlet", "Outlets"), ("person", "People"), ("place", "Places"), ("event", "Events"))
+
 
 class MainScreen(Screen[None]):
-    """Search entities as you type; show the highlighted one with its claims and evidence."""
+    """Browse entities, read their claims, and see where each claim comes from."""
 
-    BINDINGS = [Binding("slash", "focus_search", "Search"), Binding("escape", "focus_results", "Results", show=False)]
+    BINDINGS = [
+        Binding("left_square_bracket,backspace", "back", "Back"),
+        Binding("right_square_bracket", "forward", "Forward"),
+        Binding("c", "copy_citation", "Copy citation"),
+        Binding("1", "kind('group')", "Groups", show=False),
+        Binding("2", "kind('outlet')", "Outlets", show=False),
+        Binding("3", "kind('person')", "People", show=False),
+        Binding("4", "kind('place')", "Places", show=False),
+        Binding("5", "kind('event')", "Events", show=False),
+        Binding("e", "focus_claims", "Claims", show=False),
+        Binding("p", "focus_provenance", "Provenance", show=False),
+    ]
+    """Back and forward work like a browser's; the digits switch the entity lists."""
 
-    def __init__(self, db_path: Path, entity: str | None = None) -> None:
+    def __init__(self, knowledge_base: KnowledgeBase, passages: PassageStore, counts: dict[str, int],
+                 entity: str | None = None) -> None:
         super().__init__()
-        self.db_path = db_path
+        self.knowledge_base = knowledge_base
+        self.counts = counts
+        self.passages = passages
         self.start_entity = entity
-        self.knowledge_base = KnowledgeBase.open(db_path)
+        self.history: list[str] = []
+        self.position = -1
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="sidebar"):
-            yield Input(placeholder="/ search names, aliases, acronyms", id="query")
-            yield OptionList(id="results")
-        with VerticalScroll(id="card-scroll"):
-            yield Static(id="card")
+        # The kind tabs span the screen so that all five fit even at 80 columns.
+        yield Tabs(*(Tab(f"{title} {self.counts.get(kind, 0)}", id=f"tab-{kind}") for kind, title in KIND_TABS),
+                   id="kind-tabs")
+        with Horizontal(id="main"):
+            with ContentSwitcher(initial="list-group", id="lists"):
+                for kind, _ in KIND_TABS:
+                    yield EntityList(self.knowledge_base, kind, id=f"list-{kind}")
+            with Vertical(id="reading"):
+                yield EntityPane(id="entity")
+                yield ProvenancePane(self.passages, id="provenance")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.run_search("")
         if self.start_entity:
-            self.load_entity(self.start_entity)
+            self.open_entity(self.start_entity)
         else:
-            self.query_one("#query", Input).focus()
+            self.query_one("#list-group").query_one("OptionList").focus()
 
-    def on_unmount(self) -> None:
-        self.knowledge_base.close()
+    # -- opening entities, with history ------------------------------------------------------
 
-    def action_focus_search(self) -> None:
-        self.query_one("#query", Input).focus()
+    @on(OpenEntity)
+    def open_requested(self, message: OpenEntity) -> None:
+        message.stop()
+        self.open_entity(message.entity_id)
 
-    def action_focus_results(self) -> None:
-        self.query_one("#results", OptionList).focus()
-
-    @on(Input.Changed, "#query")
-    def query_changed(self, event: Input.Changed) -> None:
-        self.run_search(event.value)
-
-    @on(Input.Submitted, "#query")
-    def query_submitted(self) -> None:
-        results = self.query_one("#results", OptionList)
-        if results.option_count:
-            results.highlighted = 0
-            results.focus()
-
-    @work(thread=True, exclusive=True, group="search")
-    def run_search(self, query: str) -> None:
-        found: list[SearchResult] | list[EntitySummary]
-        found = self.knowledge_base.search(query, limit=50) if query.strip() else self.knowledge_base.entities(limit=50)
-        self.app.call_from_thread(self.show_results, found)
-
-    def show_results(self, found: list[SearchResult] | list[EntitySummary]) -> None:
-        results = self.query_one("#results", OptionList)
-        results.clear_options()
-        results.add_options(Option(result_line(item), id=item.id) for item in found)
-
-    @on(OptionList.OptionHighlighted, "#results")
-    def result_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id:
-            self.load_entity(event.option.id)
+    def open_entity(self, entity_id: str, remember: bool = True) -> None:
+        """Show an entity; ``remember`` adds it to the history (dropping any forward entries)."""
+        if remember and (self.position < 0 or self.history[self.position] != entity_id):
+            del self.history[self.position + 1:]
+            self.history.append(entity_id)
+            self.position = len(self.history) - 1
+        self.load_entity(entity_id)
 
     @work(thread=True, exclusive=True, group="entity")
     def load_entity(self, entity_id: str) -> None:
         card = self.knowledge_base.entity(entity_id)
-        self.app.call_from_thread(self.show_card, card)
+        if card is not None:
+            self.app.call_from_thread(self.show_card, card)
 
-    def show_card(self, card: EntityCard | None) -> None:
-        self.query_one("#card", Static).update(render_card(card) if card else Text("No such entity."))
+    def show_card(self, card: EntityCard) -> None:
+        self.query_one(EntityPane).show(card)
+        self.query_one("#claims").focus()
+        self.sub_title = card.name
+
+    def action_back(self) -> None:
+        if self.position > 0:
+            self.position -= 1
+            self.open_entity(self.history[self.position], remember=False)
+        else:
+            self.notify("Nothing further back.", severity="warning")
+
+    def action_forward(self) -> None:
+        if self.position < len(self.history) - 1:
+            self.position += 1
+            self.open_entity(self.history[self.position], remember=False)
+        else:
+            self.notify("Nothing further forward.", severity="warning")
+
+    # -- claims and provenance -----------------------------------------------------------------
+
+    @on(EntityPane.ClaimHighlighted)
+    def claim_highlighted(self, message: EntityPane.ClaimHighlighted) -> None:
+        self.query_one(ProvenancePane).show(message.claim)
+
+    def action_copy_citation(self) -> None:
+        claim = self.query_one(EntityPane).current_claim()
+        if claim is None:
+            self.notify("Highlight a claim first.", severity="warning")
+            return
+        self.app.copy_to_clipboard(citation(claim))
+        self.notify("Citation copied (OSC 52: it reaches your clipboard over SSH too).")
+
+    def action_kind(self, kind: str) -> None:
+        self.query_one("#kind-tabs", Tabs).active = f"tab-{kind}"
+
+    @on(Tabs.TabActivated, "#kind-tabs")
+    def kind_activated(self, event: Tabs.TabActivated) -> None:
+        kind = (event.tab.id or "tab-group").removeprefix("tab-")
+        self.query_one("#lists", ContentSwitcher).current = f"list-{kind}"
+        self.query_one(f"#list-{kind}").query_one("OptionList").focus()
+
+    def action_focus_claims(self) -> None:
+        self.query_one("#claims").focus()
+
+    def action_focus_provenance(self) -> None:
+        self.query_one(ProvenancePane).focus()

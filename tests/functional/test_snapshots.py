@@ -1,0 +1,94 @@
+"""Snapshots of the screens at 80x24 and 120x40, on a small invented knowledge base that stays put.
+
+The shipped knowledge base grows with curation; these screens are about layout, so they
+use data that does not change. Update with ``pytest --snapshot-update`` after looking at
+the report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from conftest import MINI_CLAIMS, MINI_ENTITIES, write_mini_seed
+from seed.knowledge_base import build
+from tui.app import make_app
+
+SIZES = [(80, 24), (120, 40)]
+
+EXTRA_ENTITIES = MINI_ENTITIES + """\
+  - id: founding-2019
+    kind: event
+    name: Founding of the Example Front (2019)
+    subtype: launch
+    summary: The invented group's founding.
+"""
+EXTRA_CLAIMS = MINI_CLAIMS + """\
+  - subject: example-front
+    predicate: estimated_strength
+    value: 500
+    unit: fighters
+    modality: estimated
+    claimant: ann-other
+    evidence:
+      - {source: example-times, paragraph: 2, sentence: 2, grade: 4, anaphora: true}
+  - subject: founding-2019
+    predicate: occurred_on
+    value: "2019"
+    evidence:
+      - {source: example-times, paragraph: 1, sentence: 1, grade: 2, anaphora: true}
+"""
+
+
+@pytest.fixture(scope="module")
+def snapshot_kb(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("snapshot")
+    seed, corpus = write_mini_seed(base, **{"entities.yaml": EXTRA_ENTITIES, "claims.yaml": EXTRA_CLAIMS})
+    build(base / "kb.db", seed, corpus)
+    return base / "kb.db", corpus
+
+
+async def no_blink(pilot) -> None:  # type: ignore[no-untyped-def]
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_main_screen(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    db, corpus = snapshot_kb
+    assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=no_blink)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_entity_with_a_dispute_and_highlighted_passage(snap_compare, snapshot_kb: tuple[Path, Path],  # type: ignore[no-untyped-def]
+                                                        size: tuple[int, int]) -> None:
+    db, corpus = snapshot_kb
+    assert snap_compare(make_app(db, corpus=corpus, entity="example-front"), terminal_size=size, run_before=no_blink)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_timeline(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    db, corpus = snapshot_kb
+
+    async def open_timeline(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("t")
+        await no_blink(pilot)
+
+    assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=open_timeline)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_help(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    db, corpus = snapshot_kb
+
+    async def open_help(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("question_mark")
+        await no_blink(pilot)
+
+    assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=open_help)

@@ -1,0 +1,26 @@
+"""The command palette's entity provider: the same search as `/` and `claimscope search`."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import Hit, Hits, Provider
+
+from tui.render import result_line
+
+__all__ = ["EntityCommands"]
+
+
+class EntityCommands(Provider):
+    """Offers entities that match what is typed into the palette."""
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        knowledge_base = getattr(app, "knowledge_base", None)
+        if knowledge_base is None or not query.strip():
+            return
+        # The search is quick and indexed, but still kept off the event loop.
+        results = await app.run_in_thread(knowledge_base.search, query, None, 10)  # type: ignore[attr-defined]
+        for result in results:
+            yield Hit(result.score / 100, result_line(result), partial(app.open_entity, result.id),  # type: ignore[attr-defined]
+                      text=result.name, help=f"open this {result.kind}")

@@ -1,0 +1,45 @@
+"""The provenance pane: the evidence of one claim, with its passages when the texts are here."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from db.models import Claim
+from tui.passages import PassageStore
+from tui.render import render_provenance
+
+__all__ = ["ProvenancePane"]
+
+
+class ProvenancePane(VerticalScroll):
+    """Where a claim comes from: sources, locators, grades, and the cited span in its paragraph."""
+
+    def __init__(self, passages: PassageStore, *, id: str | None = None) -> None:  # noqa: A002 - Textual names it id
+        super().__init__(id=id)
+        self.passages = passages
+        self.claim: Claim | None = None
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(Text("The provenance of the highlighted claim shows here.", style="dim"), id="provenance-body")
+
+    def show(self, claim: Claim) -> None:
+        """Show ``claim``'s provenance; reading the texts happens in a worker."""
+        self.claim = claim
+        self.load(claim)
+
+    @work(thread=True, exclusive=True, group="provenance")
+    def load(self, claim: Claim) -> None:
+        texts = {}
+        for evidence in claim.evidence:
+            source_text = self.passages.text_of(evidence.source)
+            texts[evidence.source.id] = (source_text.text, source_text.problem)
+        rendered = render_provenance(claim, texts)
+        self.app.call_from_thread(self._update, claim, rendered)
+
+    def _update(self, claim: Claim, rendered: Text) -> None:
+        if claim is self.claim:  # a newer claim may have been highlighted meanwhile
+            self.query_one("#provenance-body", Static).update(rendered)
+            self.scroll_home(animate=False)
