@@ -112,6 +112,8 @@ class TimelineScreen(Screen[str | None]):
             if event.place:
                 line.append(f"  {clean_line(event.place.name)}", style="dim")
             options.add_option(Option(line, id=event.id))
+        if events:
+            options.highlighted = 0
         if len(events) == TIMELINE_LIMIT:
             options.add_option(Option(Text(f"(first {TIMELINE_LIMIT} shown: filter by actor)", style="dim"),
                                       disabled=True))
