@@ -76,6 +76,7 @@ class PredicateRecord:
     value_type: str | None = None
     inverse_label: str | None = None
     functional: bool = False
+    self_claim: bool = False
     description: str | None = None
 
 

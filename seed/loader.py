@@ -212,6 +212,7 @@ PREDICATE_FIELDS = {
     "id": _Field(REQ, lambda v: None if isinstance(v, str) and _PREDICATE_ID.fullmatch(v) else "a snake_case name"),
     "label": _Field(REQ, _text), "inverse": _Field(OPT, _optional_text), "subject": _Field(REQ, _kinds),
     "object": _Field(OPT, _kinds), "value": _Field(OPT, _one_of(VALUE_TYPES)), "functional": _Field(OPT, _bool),
+    "self_claim": _Field(OPT, _bool),
     "description": _Field(OPT, _optional_text),
 }
 ENTITY_FIELDS = {
@@ -432,7 +433,7 @@ class _Loader:
                     id=predicate_id, label=f["label"], subject_kinds=tuple(f["subject"]),
                     object_kinds=tuple(f.get("object") or ()), value_type=f.get("value"),
                     inverse_label=f.get("inverse"), functional=bool(f.get("functional")),
-                    description=f.get("description"),
+                    self_claim=bool(f.get("self_claim")), description=f.get("description"),
                 )
             )
         return records
@@ -553,6 +554,11 @@ class _Loader:
                 self.problem(located.file, located.line("modality"),
                              f"a {modality} claim needs a claimant: who in the source makes it",
                              "add claimant: ENTITY_ID")
+                ok = False
+            if predicate.self_claim and (modality not in ("claimed", "denied") or claimant != f["subject"]):
+                self.problem(located.file, located.line("modality"),
+                             f"{predicate.id} states {f['subject']!r}'s own claim, so it is recorded as that claim",
+                             f"set modality: claimed and claimant: {f['subject']}")
                 ok = False
             if claimant and modality == "asserted":
                 self.problem(located.file, located.line("claimant"),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI_CLAIMS, MINI_ENTITIES, MINI_SOURCES, write_mini_seed
+from conftest import MINI_CLAIMS, MINI_ENTITIES, MINI_PREDICATES, MINI_SOURCES, write_mini_seed
 from seed.loader import load_seed
 
 
@@ -206,3 +206,21 @@ def test_check_lists_entities_a_source_names_without_evidence(tmp_path: Path) ->
     seed, corpus = write_mini_seed(tmp_path)
     result = load_seed(seed, corpus, require_corpus=True)
     assert [(m.entity_id, m.paragraphs) for m in result.mentions] == [("ann-other", (2,))]
+
+
+def test_a_claim_of_responsibility_is_never_recorded_as_fact(tmp_path: Path) -> None:
+    predicates = MINI_PREDICATES + (
+        "  - id: claimed_responsibility_for\n    label: claimed responsibility for\n    subject: [group]\n"
+        "    object: [outlet]\n    self_claim: true\n"
+    )
+    claims = MINI_CLAIMS + (
+        "  - subject: example-front\n    predicate: claimed_responsibility_for\n    object: radio-example\n"
+        "    evidence:\n      - {source: example-times, paragraph: 1, grade: 2}\n"
+    )
+    problem = only(problems_for(tmp_path, **{"predicates.yaml": predicates, "claims.yaml": claims}), "own claim")
+    assert problem.suggestion == "set modality: claimed and claimant: example-front"
+    fixed = claims.replace("    object: radio-example\n    evidence:\n      - {source: example-times, paragraph: 1, grade: 2}\n",
+                           "    object: radio-example\n    modality: claimed\n    claimant: example-front\n"
+                           "    evidence:\n      - {source: example-times, paragraph: 1, grade: 2}\n")
+    seed, corpus = write_mini_seed(tmp_path / "fixed", **{"predicates.yaml": predicates, "claims.yaml": fixed})
+    assert load_seed(seed, corpus, require_corpus=True).errors == []
