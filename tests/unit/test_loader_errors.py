@@ -219,8 +219,8 @@ def test_a_claim_of_responsibility_is_never_recorded_as_fact(tmp_path: Path) -> 
     )
     problem = only(problems_for(tmp_path, **{"predicates.yaml": predicates, "claims.yaml": claims}), "own claim")
     assert problem.suggestion == "set modality: claimed and claimant: example-front"
-    fixed = claims.replace("    object: radio-example\n    evidence:\n      - {source: example-times, paragraph: 1, grade: 2}\n",
-                           "    object: radio-example\n    modality: claimed\n    claimant: example-front\n"
-                           "    evidence:\n      - {source: example-times, paragraph: 1, grade: 2}\n")
+    unclaimed = "    object: radio-example\n    evidence:\n      - {source: example-times, paragraph: 1, grade: 2}\n"
+    fixed = claims.replace(unclaimed, "    object: radio-example\n    modality: claimed\n    claimant: example-front\n"
+                                      "    evidence:\n      - {source: example-times, paragraph: 1, grade: 2}\n")
     seed, corpus = write_mini_seed(tmp_path / "fixed", **{"predicates.yaml": predicates, "claims.yaml": fixed})
     assert load_seed(seed, corpus, require_corpus=True).errors == []
