@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from db.edtf import parse_edtf
+from db.edtf import OPEN_LOWER, parse_edtf
 from db.folding import compact, fold
 from db.records import ClaimRecord, PredicateRecord, Records
 from db.schema import (
@@ -144,10 +144,11 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
                 e.id, e.kind, e.name, fold(e.name), e.summary, e.note, e.subtype,
                 parsed.text if parsed else None, parsed.lower if parsed else None,
                 parsed.upper if parsed else None, parsed.precision if parsed else None,
+                (parsed.upper if parsed.lower == OPEN_LOWER else parsed.lower) if parsed else None,
                 place_id or None, "\n".join(aliases_by_entity.get(e.id, ())), claim_count.get(e.id, 0),
             )
 
-    connection.executemany("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", entity_rows())
+    connection.executemany("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", entity_rows())
 
     def alias_rows():  # type: ignore[no-untyped-def]
         for a in records.aliases:

@@ -44,6 +44,10 @@ class EDTFDate:
         """A short reading of the date for people, e.g. ``Aug 2023 (month)``."""
         if "/" in self.text:
             first, _, last = self.text.partition("/")
+            if first == "..":
+                return f"before {_describe_single(last, labelled=False)}"
+            if last == "..":
+                return f"after {_describe_single(first, labelled=False)}"
             start = _describe_single(first, labelled=False) if first else "?"
             end = _describe_single(last, labelled=False) if last else "?"
             return f"{start} – {end}"

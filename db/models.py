@@ -183,6 +183,8 @@ class TimelineEvent:
     precision: str
     place: EntityRef | None
     actors: tuple[EntityRef, ...]
+    sort: str = ""
+    """Where the event sorts: its first day, or its last day when its start is open ("before X")."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -226,7 +226,7 @@ class KnowledgeBase:
             clauses.append("sort_name >= ? AND sort_name < ?")
             parameters.extend([folded, folded + "\uffff"])
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        order = "date_lower, date_upper, sort_name" if kind == "event" else "sort_name"
+        order = "date_sort, date_upper, sort_name" if kind == "event" else "sort_name"
         rows = self.connection.execute(
             f"SELECT id, kind, name, date, claim_count FROM entities {where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*parameters, limit, offset),
@@ -296,8 +296,8 @@ class KnowledgeBase:
             parameters.extend([actor, actor])
         sql = (
             "SELECT e.id, e.name, e.subtype, e.date, e.date_lower, e.date_upper, e.date_precision,"
-            " p.id, p.kind, p.name FROM entities e LEFT JOIN entities p ON p.id = e.place_id"
-            f" WHERE {' AND '.join(clauses)} ORDER BY e.date_lower, e.date_upper, e.sort_name"
+            " p.id, p.kind, p.name, e.date_sort FROM entities e LEFT JOIN entities p ON p.id = e.place_id"
+            f" WHERE {' AND '.join(clauses)} ORDER BY e.date_sort, e.date_upper, e.sort_name"
         )
         if limit:
             sql += f" LIMIT {int(limit)}"
@@ -317,7 +317,7 @@ class KnowledgeBase:
             TimelineEvent(
                 id=row[0], name=row[1], subtype=row[2], date=row[3], date_display=parse_edtf(row[3]).describe(),
                 lower=row[4], upper=row[5], precision=row[6], place=_ref(row[7], row[8], row[9]),
-                actors=tuple(actors.get(row[0], ())),
+                actors=tuple(actors.get(row[0], ())), sort=row[10],
             )
             for row in rows
         ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: Stored in ``PRAGMA user_version``; a reader refuses a file with another version.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Stored in ``PRAGMA application_id`` so that a foreign SQLite file is recognised ("CLSC").
 APPLICATION_ID = 0x434C5343
 
@@ -53,6 +53,7 @@ CREATE TABLE entities (
     date_lower     TEXT,
     date_upper     TEXT,
     date_precision TEXT,
+    date_sort      TEXT,                    -- where the date sorts: its start, or its end if open-started
     place_id       TEXT REFERENCES entities (id),
     alias_text     TEXT NOT NULL,           -- every alias, one a line, for full-text search
     claim_count    INTEGER NOT NULL DEFAULT 0
@@ -114,7 +115,7 @@ CREATE TABLE disputes (
 # Every lookup path the queries use has an index.
 INDEXES = """
 CREATE INDEX entities_kind_sort ON entities (kind, sort_name);
-CREATE INDEX entities_kind_date ON entities (kind, date_lower, date_upper);
+CREATE INDEX entities_kind_date ON entities (kind, date_sort, date_upper);
 CREATE INDEX entities_place ON entities (place_id);
 CREATE INDEX aliases_compact ON aliases (compact);
 CREATE INDEX aliases_entity ON aliases (entity_id);

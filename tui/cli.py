@@ -249,7 +249,8 @@ def timeline(actor: str | None, since: str | None, until: str | None, as_json: b
     if as_json:
         _emit_json([
             {"id": e.id, "name": e.name, "subtype": e.subtype, "date": e.date, "date_display": e.date_display,
-             "precision": e.precision, "lower": e.lower, "upper": e.upper, "place": _ref_json(e.place),
+             "precision": e.precision, "lower": e.lower, "upper": e.upper, "sort": e.sort,
+             "place": _ref_json(e.place),
              "actors": [_ref_json(a) for a in e.actors]}
             for e in events
         ])

@@ -155,7 +155,7 @@ def test_shipped_knowledge_base_builds_with_every_locator_resolved(shipped_db: P
         assert len(knowledge_base.sources()) == 5
         assert all(source.claim_count > 0 for source in knowledge_base.sources())
         events = knowledge_base.timeline()
-        assert events and [e.lower for e in events] == sorted(e.lower for e in events)
+        assert events and [e.sort for e in events] == sorted(e.sort for e in events)
         assert {e.precision for e in events} > {"day"}
 
 

@@ -71,7 +71,7 @@ def test_show_text_output(shipped_db: Path) -> None:
 
 def test_timeline_json_sorted_and_filtered(shipped_db: Path) -> None:
     events = json.loads(run("timeline", "--json", "--db", str(shipped_db)))
-    assert events and [e["lower"] for e in events] == sorted(e["lower"] for e in events)
+    assert events and [e["sort"] for e in events] == sorted(e["sort"] for e in events)
     assert all({"id", "name", "date", "precision", "lower", "upper"} <= set(e) for e in events)
     recent = json.loads(run("timeline", "--since", "2023", "--json", "--db", str(shipped_db)))
     assert recent and all(e["upper"] >= "2023-01-01" for e in recent)
