@@ -157,3 +157,47 @@ async def test_hostile_text_in_the_search_box_does_not_crash(shipped_db: Path) -
         for hostile in ("[bold]", "[/]", "[link=x", '"AND (', "NEAR(", "\x1b]52;c;aGk=\x07", "x" * 10_000):
             app.screen.query_one("#query").value = hostile
             await settle(app, pilot)
+
+
+async def test_command_palette_offers_entities(shipped_db: Path) -> None:
+    from textual.command import CommandPalette
+
+    app = make_app(shipped_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"al-Mersaad")
+        await settle(app, pilot)
+        await pilot.pause(0.5)  # the palette gathers hits asynchronously
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert card_of(app).id == "al-mersaad"
+
+
+async def test_lists_page_from_the_database(tmp_path: Path) -> None:
+    from db.build import build_database
+    from db.records import AliasRecord, EntityRecord, PredicateRecord, Records
+    from tui.widgets.entity_list import PAGE
+
+    count = PAGE * 2 + 17
+    entities = tuple(EntityRecord(f"g{n:04d}", "group", f"Group {n:04d}", "Synthetic.") for n in range(count))
+    records = Records(
+        predicates=(PredicateRecord("rival_of", "rival of", ("group",), ("group",)),),
+        entities=entities,
+        aliases=tuple(AliasRecord(entity.id, entity.name) for entity in entities),
+    )
+    build_database(tmp_path / "big.db", records)
+    app = make_app(tmp_path / "big.db")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        groups = app.screen.query_one("#list-group OptionList", OptionList)
+        assert groups.option_count == PAGE, "only the first page is loaded"
+        groups.focus()
+        for _ in range(3):
+            groups.highlighted = groups.option_count - 1
+            await settle(app, pilot)
+        assert groups.option_count == count
+        assert [groups.get_option_at_index(i).id for i in (0, count - 1)] == ["g0000", f"g{count - 1:04d}"]
