@@ -53,26 +53,68 @@ def _value_key(claim: ClaimRecord) -> tuple[object, ...]:
     return (claim.object, claim.value_text, claim.value_number, claim.unit, claim.value_date)
 
 
+def _containment(claims: Iterable[ClaimRecord]) -> dict[str, set[str]]:
+    """For each place, every place it lies in (located_in, followed transitively)."""
+    parents: dict[str, set[str]] = defaultdict(set)
+    for claim in claims:
+        if claim.predicate == "located_in" and claim.object and claim.modality != "denied":
+            parents[claim.subject].add(claim.object)
+    closed: dict[str, set[str]] = {}
+
+    def ancestors(place: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        if place not in closed:
+            found: set[str] = set()
+            for parent in parents.get(place, ()):
+                if parent not in seen:
+                    found |= {parent} | ancestors(parent, seen | {place})
+            closed[place] = found
+        return closed[place]
+
+    return {place: ancestors(place) for place in list(parents)}
+
+
+def _compatible(a: ClaimRecord, b: ClaimRecord, containment: dict[str, set[str]]) -> bool:
+    """Whether two values of a functional predicate can both be true.
+
+    Dates agree when the intervals they stand for overlap (a year and a day in it); places
+    agree when one lies in the other (Kabul and Afghanistan).
+    """
+    if _value_key(a) == _value_key(b):
+        return True
+    if a.value_date and b.value_date:
+        first, second = parse_edtf(a.value_date), parse_edtf(b.value_date)
+        return first.lower <= second.upper and second.lower <= first.upper
+    if a.object and b.object:
+        return a.object in containment.get(b.object, ()) or b.object in containment.get(a.object, ())
+    return False
+
+
 def _disputes(claims: Iterable[ClaimRecord], predicates: dict[str, PredicateRecord]) -> list[tuple[int, str, str]]:
-    """Groups of claims that disagree: differing values of a functional predicate, or a denial."""
+    """Groups of claims that disagree: incompatible values of a functional predicate, or a denial."""
+    claims = list(claims)
+    containment = _containment(claims)
     groups: dict[tuple[str, str], list[ClaimRecord]] = defaultdict(list)
     for claim in claims:
         groups[(claim.subject, claim.predicate)].append(claim)
     rows: list[tuple[int, str, str]] = []
+    dispute_id = 0
     for (_, predicate_id), members in sorted(groups.items()):
         if len(members) < 2:
             continue
         affirmed = [c for c in members if c.modality != "denied"]
         disputed: dict[str, str] = {}
-        if predicates[predicate_id].functional and len({_value_key(c) for c in affirmed}) > 1:
-            disputed.update((c.id, "differing values") for c in affirmed)
+        if predicates[predicate_id].functional:
+            for index, first in enumerate(affirmed):
+                for second in affirmed[index + 1:]:
+                    if not _compatible(first, second, containment):
+                        disputed[first.id] = disputed[second.id] = "differing values"
         for denial in (c for c in members if c.modality == "denied"):
             opposed = [c for c in affirmed if _value_key(c) == _value_key(denial)]
             if opposed:
                 disputed[denial.id] = "denial"
                 disputed.update((c.id, disputed.get(c.id, "denied by another claim")) for c in opposed)
         if disputed:
-            dispute_id = len({r[0] for r in rows}) + 1
+            dispute_id += 1
             rows.extend((dispute_id, claim_id, reason) for claim_id, reason in sorted(disputed.items()))
     return rows
 

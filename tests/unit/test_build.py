@@ -167,3 +167,28 @@ def test_sqlite_utils_detects_and_searches_the_full_text_indexes(mini_db: Path) 
     assert database["claims"].detect_fts() == "claims_fts"
     assert database["aliases"].detect_fts() == "aliases_fts"
     assert [row["id"] for row in database["entities"].search("Sampletown", columns=["id"])] == ["sampletown"]
+
+
+def test_compatible_values_are_not_disputes(tmp_path: Path) -> None:
+    # A year and a day within it agree; two days do not. A town and the country it lies in agree.
+    from db.build import _disputes
+    from db.records import PredicateRecord
+
+    predicates = {
+        "occurred_on": PredicateRecord("occurred_on", "occurred on", ("event",), value_type="date", functional=True),
+        "occurred_in": PredicateRecord("occurred_in", "occurred in", ("event",), ("place",), functional=True),
+        "located_in": PredicateRecord("located_in", "located in", ("place",), ("place",)),
+    }
+    claims = [
+        ClaimRecord("year", "e", "occurred_on", value_date="2022"),
+        ClaimRecord("day", "e", "occurred_on", value_date="2022-04-18"),
+        ClaimRecord("town", "e", "occurred_in", object="termez"),
+        ClaimRecord("country", "e", "occurred_in", object="uzbekistan"),
+        ClaimRecord("where", "termez", "located_in", object="surkhandarya"),
+        ClaimRecord("region", "surkhandarya", "located_in", object="uzbekistan"),
+    ]
+    assert _disputes(claims, predicates) == []
+    claims.append(ClaimRecord("other-day", "e", "occurred_on", value_date="2022-05-01"))
+    claims.append(ClaimRecord("elsewhere", "e", "occurred_in", object="kabul"))
+    disputed = {claim_id for _, claim_id, _ in _disputes(claims, predicates)}
+    assert disputed == {"day", "other-day", "town", "country", "elsewhere"}
