@@ -116,6 +116,12 @@ def _disputes(claims: Iterable[ClaimRecord], predicates: dict[str, PredicateReco
         if disputed:
             dispute_id += 1
             rows.extend((dispute_id, claim_id, reason) for claim_id, reason in sorted(disputed.items()))
+    # Disagreements across predicates, declared by the curator (an actor's claim against a finding).
+    for claim in claims:
+        if claim.contradicts:
+            dispute_id += 1
+            rows.append((dispute_id, claim.id, "contradicts"))
+            rows.extend((dispute_id, other, "contradicted") for other in sorted(set(claim.contradicts)))
     return rows
 
 

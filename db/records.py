@@ -99,6 +99,7 @@ class ClaimRecord:
     statement: str | None = None
     inferred: str | None = None
     note: str | None = None
+    contradicts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

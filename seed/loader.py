@@ -227,7 +227,7 @@ CLAIM_FIELDS = {
     "start": _Field(OPT, _optional_edtf), "end": _Field(OPT, _optional_edtf),
     "modality": _Field(OPT, _one_of(MODALITIES)), "claimant": _Field(OPT, _optional_text),
     "statement": _Field(OPT, _optional_text), "inferred": _Field(OPT, _optional_text),
-    "note": _Field(OPT, _optional_text),
+    "note": _Field(OPT, _optional_text), "contradicts": _Field(OPT, _list_of_text),
     "evidence": _Field(REQ, lambda v: None if isinstance(v, list) and v else "a list of at least one locator"),
 }
 EVIDENCE_FIELDS = {
@@ -580,6 +580,7 @@ class _Loader:
                     value_text=value_text, value_number=value_number, value_date=value_date, unit=f.get("unit"),
                     start=f.get("start"), end=f.get("end"), modality=modality, claimant=claimant,
                     statement=f.get("statement"), inferred=f.get("inferred"), note=f.get("note"),
+                    contradicts=tuple(f.get("contradicts") or ()),
                 )
             )
             names = [f["subject"], f.get("object"), claimant]
@@ -589,6 +590,14 @@ class _Loader:
                 if found:
                     evidence.append(found)
                     anaphora += found.anaphora
+        known = {claim.id for claim in claims}
+        for claim in claims:
+            for other in claim.contradicts:
+                if other not in known or other == claim.id:
+                    located = claim_places[claim.id]
+                    self.problem(located.file, located.line("contradicts"),
+                                 f"contradicts: no other claim has the id {other!r}",
+                                 _suggest(other, known) or "give the contradicted claim an id: and use that")
         return claims, evidence, anaphora
 
     def kind_fits(self, located: _Located, role: str, entities: dict[str, _Located],

@@ -224,3 +224,10 @@ def test_a_claim_of_responsibility_is_never_recorded_as_fact(tmp_path: Path) -> 
                                       "    evidence:\n      - {source: example-times, paragraph: 1, grade: 2}\n")
     seed, corpus = write_mini_seed(tmp_path / "fixed", **{"predicates.yaml": predicates, "claims.yaml": fixed})
     assert load_seed(seed, corpus, require_corpus=True).errors == []
+
+
+def test_contradicts_must_name_a_claim(tmp_path: Path) -> None:
+    claims = MINI_CLAIMS.replace("    modality: reported\n",
+                                 "    modality: reported\n    contradicts: [no-such-claim]\n")
+    problem = only(problems_for(tmp_path, **{"claims.yaml": claims}), "contradicts")
+    assert problem.line == line_of(claims, "contradicts")
