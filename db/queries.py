@@ -365,8 +365,10 @@ class KnowledgeBase:
         for dispute_id, pairs in grouped.items():
             dispute_claims = tuple(claims[claim_id] for claim_id, _ in pairs)
             first = dispute_claims[0]
+            # A declared contradiction may join claims of different predicates: name them all.
+            label = " vs ".join(dict.fromkeys(claim.label for claim in dispute_claims))
             disputes.append(
-                Dispute(dispute_id, first.subject, first.predicate, first.label, dispute_claims,
+                Dispute(dispute_id, first.subject, first.predicate, label, dispute_claims,
                         tuple(reason for _, reason in pairs))
             )
         return disputes

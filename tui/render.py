@@ -61,13 +61,22 @@ def claim_line(claim: Claim, direction: str = "outgoing", compact: bool = False)
     return line
 
 
-def evidence_line(evidence: Evidence) -> Text:
-    """The citation of one piece of evidence: locator, source, date, grades."""
+def evidence_line(evidence: Evidence, short: bool = False) -> Text:
+    """The citation of one piece of evidence: locator, source, date, grades.
+
+    ``short`` names the source by its publisher alone (up to a bracket or comma), for
+    narrow places such as the columns of a dispute.
+    """
     source = evidence.source
     locator = f"¶{evidence.paragraph}" + (f".{evidence.sentence}" if evidence.sentence else "")
     published = parse_edtf(source.published).describe()
-    citation = clean_line(f"{locator} {source.title} ({source.publisher}, {published}); "
-                          f"source {source.grade}, credibility {evidence.grade}")
+    if short:
+        publisher = source.publisher.split("(")[0].split(",")[0].strip()
+        citation = clean_line(f"{locator} {publisher}, {published}; "
+                              f"source {source.grade}, credibility {evidence.grade}")
+    else:
+        citation = clean_line(f"{locator} {source.title} ({source.publisher}, {published}); "
+                              f"source {source.grade}, credibility {evidence.grade}")
     return Text(f"    ↳ {citation}", style="dim")
 
 

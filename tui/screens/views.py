@@ -258,7 +258,7 @@ class DisputesScreen(Screen[str | None]):
             cell = claim_line(claim)
             for evidence in claim.evidence:
                 cell.append("\n")
-                cell.append_text(evidence_line(evidence))
+                cell.append_text(evidence_line(evidence, short=True))
             cells.append(cell)
         sides.add_row(*cells)
         self.query_one("#dispute-sides", Static).update(sides)
