@@ -88,7 +88,7 @@ class ClaimscopeApp(App[None]):
             if binding.action in seen or binding.action.startswith("dismiss"):
                 continue
             seen.add(binding.action)
-            keys.append((binding.key_display or binding.key.replace("_", " "), binding.description or binding.action))
+            keys.append((self.get_key_display(binding), binding.description or binding.action))
         keys.append(("ctrl+p", "command palette: entities and actions"))
         self.push_screen(HelpScreen(keys))
 
