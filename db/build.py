@@ -38,7 +38,7 @@ _MODALITY_RANK = {
 
 def format_value(claim: ClaimRecord) -> str | None:
     """A claim's literal value as people read it, or None for an object claim."""
-    return value_display(claim.value_text, claim.value_number, claim.value_date, claim.unit)
+    return value_display(claim.value_text, claim.value_number, claim.value_date, claim.unit, claim.qualifier)
 
 
 def _claim_text(claim: ClaimRecord, names: dict[str, str], labels: dict[str, str]) -> str:
@@ -125,9 +125,10 @@ def _disputes(claims: Iterable[ClaimRecord], predicates: dict[str, PredicateReco
     return rows
 
 
-def _event_dates(records: Records) -> dict[str, tuple[str, str]]:
-    """For each event, its date and place: taken from its occurred_on / occurred_in claims."""
+def _event_dates(records: Records) -> dict[str, tuple[str, str, bool]]:
+    """For each event, its date, place, and whether the date was inferred: from its occurred_on / occurred_in claims."""
     best: dict[str, tuple[tuple[int, int, str], str]] = {}
+    inferred: dict[str, bool] = {}
     places: dict[str, tuple[tuple[int, str], str]] = {}
     for claim in records.claims:
         rank = _MODALITY_RANK.get(claim.modality, 8)
@@ -138,12 +139,14 @@ def _event_dates(records: Records) -> dict[str, tuple[str, str]]:
             key = (rank, span, claim.id)
             if claim.subject not in best or key < best[claim.subject][0]:
                 best[claim.subject] = (key, claim.value_date)
+                inferred[claim.subject] = bool(claim.inferred)
         elif claim.predicate == "occurred_in" and claim.object:
             place_key = (rank, claim.id)
             if claim.subject not in places or place_key < places[claim.subject][0]:
                 places[claim.subject] = (place_key, claim.object)
     return {
-        event_id: (best[event_id][1] if event_id in best else "", places[event_id][1] if event_id in places else "")
+        event_id: (best[event_id][1] if event_id in best else "", places[event_id][1] if event_id in places else "",
+                   inferred.get(event_id, False))
         for event_id in set(best) | set(places)
     }
 
@@ -186,17 +189,17 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
 
     def entity_rows():  # type: ignore[no-untyped-def]
         for e in records.entities:
-            date_text, place_id = event_facts.get(e.id, ("", ""))
+            date_text, place_id, date_inferred = event_facts.get(e.id, ("", "", False))
             parsed = parse_edtf(date_text) if date_text else None
             yield (
                 e.id, e.kind, e.name, fold(e.name), e.summary, e.note, e.subtype,
                 parsed.text if parsed else None, parsed.lower if parsed else None,
                 parsed.upper if parsed else None, parsed.precision if parsed else None,
-                (parsed.upper if parsed.lower == OPEN_LOWER else parsed.lower) if parsed else None,
+                (parsed.upper if parsed.lower == OPEN_LOWER else parsed.lower) if parsed else None, int(date_inferred),
                 place_id or None, "\n".join(aliases_by_entity.get(e.id, ())), claim_count.get(e.id, 0),
             )
 
-    connection.executemany("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", entity_rows())
+    connection.executemany("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", entity_rows())
 
     def alias_rows():  # type: ignore[no-untyped-def]
         for a in records.aliases:
@@ -209,11 +212,11 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
     disputes = _disputes(records.claims, predicates)
     disputed_ids = {claim_id for _, claim_id, _ in disputes}
     connection.executemany(
-        "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             (
                 c.id, c.subject, c.predicate, c.object, c.value_text, c.value_number, c.value_date, c.unit,
-                c.start, c.end, c.modality, c.claimant, c.statement, c.inferred, c.note,
+                c.qualifier, c.start, c.end, c.modality, c.claimant, c.statement, c.inferred, c.note,
                 _claim_text(c, names, labels), int(c.id in disputed_ids),
             )
             for c in records.claims

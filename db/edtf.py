@@ -47,7 +47,7 @@ class EDTFDate:
             if first == "..":
                 return f"before {_describe_single(last, labelled=False)}"
             if last == "..":
-                return f"after {_describe_single(first, labelled=False)}"
+                return f"from {_describe_single(first, labelled=False)} on"
             start = _describe_single(first, labelled=False) if first else "?"
             end = _describe_single(last, labelled=False) if last else "?"
             return f"{start} – {end}"

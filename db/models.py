@@ -99,6 +99,7 @@ class Claim:
     value: str | float | None
     unit: str | None
     value_display: str | None
+    qualifier: str | None
     start: str | None
     end: str | None
     modality: str
@@ -137,6 +138,7 @@ class EntityCard:
     date: str | None
     date_display: str | None
     date_precision: str | None
+    date_inferred: bool
     place: EntityRef | None
     aliases: tuple[Alias, ...]
     outgoing: tuple[Claim, ...]
@@ -184,6 +186,8 @@ class TimelineEvent:
     place: EntityRef | None
     actors: tuple[EntityRef, ...]
     sort: str = ""
+    inferred: bool = False
+    """The date was resolved from a relative expression in the source."""
     """Where the event sorts: its first day, or its last day when its start is open ("before X")."""
 
 

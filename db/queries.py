@@ -42,7 +42,7 @@ SELECT c.id, c.predicate_id, p.label, p.inverse_label,
        c.value_text, c.value_number, c.value_date, c.unit,
        c.start, c."end", c.modality,
        k.id, k.kind, k.name,
-       c.statement, c.inferred, c.note, c.disputed
+       c.statement, c.inferred, c.note, c.disputed, c.qualifier
 FROM claims c
 JOIN predicates p ON p.id = c.predicate_id
 JOIN entities s ON s.id = c.subject_id
@@ -168,7 +168,8 @@ class KnowledgeBase:
                     id=row[0], predicate=row[1], label=row[2], inverse_label=row[3],
                     subject=EntityRef(row[4], row[5], row[6]), object=_ref(row[7], row[8], row[9]),
                     value=next((v for v in (value_number, value_date, value_text) if v is not None), None),
-                    unit=unit, value_display=value_display(value_text, value_number, value_date, unit),
+                    unit=unit, value_display=value_display(value_text, value_number, value_date, unit, row[24]),
+                    qualifier=row[24],
                     start=row[14], end=row[15], modality=row[16], claimant=_ref(row[17], row[18], row[19]),
                     statement=row[20], inferred=row[21], note=row[22], disputed=bool(row[23]),
                     evidence=tuple(evidence.get(row[0], ())),
@@ -192,7 +193,8 @@ class KnowledgeBase:
         """The entity card: names, summary, and claims about the entity and by it."""
         row = self.connection.execute(
             "SELECT e.id, e.kind, e.name, e.summary, e.note, e.subtype, e.date, e.date_precision,"
-            " p.id, p.kind, p.name FROM entities e LEFT JOIN entities p ON p.id = e.place_id WHERE e.id = ?",
+            " p.id, p.kind, p.name, e.date_inferred FROM entities e LEFT JOIN entities p ON p.id = e.place_id"
+            " WHERE e.id = ?",
             (entity_id,),
         ).fetchone()
         if row is None:
@@ -205,7 +207,8 @@ class KnowledgeBase:
         )
         return EntityCard(
             id=row[0], kind=row[1], name=row[2], summary=row[3], note=row[4], subtype=row[5],
-            date=row[6], date_display=_describe(row[6]), date_precision=row[7], place=_ref(row[8], row[9], row[10]),
+            date=row[6], date_display=_describe(row[6]), date_precision=row[7], date_inferred=bool(row[11]),
+            place=_ref(row[8], row[9], row[10]),
             aliases=aliases,
             outgoing=tuple(self._claims("c.subject_id = ?", (entity_id,))),
             incoming=tuple(self._claims("c.object_id = ?", (entity_id,))),
@@ -296,7 +299,8 @@ class KnowledgeBase:
             parameters.extend([actor, actor])
         sql = (
             "SELECT e.id, e.name, e.subtype, e.date, e.date_lower, e.date_upper, e.date_precision,"
-            " p.id, p.kind, p.name, e.date_sort FROM entities e LEFT JOIN entities p ON p.id = e.place_id"
+            " p.id, p.kind, p.name, e.date_sort, e.date_inferred"
+            " FROM entities e LEFT JOIN entities p ON p.id = e.place_id"
             f" WHERE {' AND '.join(clauses)} ORDER BY e.date_sort, e.date_upper, e.sort_name"
         )
         if limit:
@@ -317,7 +321,7 @@ class KnowledgeBase:
             TimelineEvent(
                 id=row[0], name=row[1], subtype=row[2], date=row[3], date_display=parse_edtf(row[3]).describe(),
                 lower=row[4], upper=row[5], precision=row[6], place=_ref(row[7], row[8], row[9]),
-                actors=tuple(actors.get(row[0], ())), sort=row[10],
+                actors=tuple(actors.get(row[0], ())), sort=row[10], inferred=bool(row[11]),
             )
             for row in rows
         ]

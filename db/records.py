@@ -19,6 +19,8 @@ MODALITIES = ("asserted", "reported", "claimed", "alleged", "estimated", "hedged
 #: Modalities in which somebody inside the source, not its author, makes the assertion.
 NEEDS_CLAIMANT = frozenset({"claimed", "alleged", "estimated", "denied"})
 VALUE_TYPES = ("number", "text", "date")
+#: How a figure is hedged in its source: "about 100", "at least 55", "more than 140".
+QUALIFIERS = ("about", "at least", "more than", "at most", "fewer than", "up to")
 SOURCE_GRADES = ("A", "B", "C", "D", "E", "F")
 
 
@@ -92,6 +94,7 @@ class ClaimRecord:
     value_number: float | None = None
     value_date: str | None = None
     unit: str | None = None
+    qualifier: str | None = None
     start: str | None = None
     end: str | None = None
     modality: str = "asserted"

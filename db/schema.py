@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: Stored in ``PRAGMA user_version``; a reader refuses a file with another version.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Stored in ``PRAGMA application_id`` so that a foreign SQLite file is recognised ("CLSC").
 APPLICATION_ID = 0x434C5343
 
@@ -54,6 +54,7 @@ CREATE TABLE entities (
     date_upper     TEXT,
     date_precision TEXT,
     date_sort      TEXT,                    -- where the date sorts: its start, or its end if open-started
+    date_inferred  INTEGER NOT NULL DEFAULT 0,  -- resolved from a relative expression ("last month")
     place_id       TEXT REFERENCES entities (id),
     alias_text     TEXT NOT NULL,           -- every alias, one a line, for full-text search
     claim_count    INTEGER NOT NULL DEFAULT 0
@@ -76,6 +77,7 @@ CREATE TABLE claims (
     value_number REAL,
     value_date   TEXT,
     unit         TEXT,
+    qualifier    TEXT,                      -- about, at least, more than, ... for a number
     start        TEXT,
     "end"        TEXT,
     modality     TEXT NOT NULL CHECK (modality IN

@@ -13,10 +13,11 @@ def format_number(number: float) -> str:
 
 
 def value_display(value_text: str | None, value_number: float | None, value_date: str | None,
-                  unit: str | None) -> str | None:
+                  unit: str | None, qualifier: str | None = None) -> str | None:
     """A claim's literal value as people read it, or None for a claim with an object."""
     if value_number is not None:
-        return f"{format_number(value_number)} {unit}" if unit else format_number(value_number)
+        number = f"{qualifier} {format_number(value_number)}" if qualifier else format_number(value_number)
+        return f"{number} {unit}" if unit else number
     if value_date is not None:
         return parse_edtf(value_date).describe()
     return value_text

@@ -21,6 +21,7 @@ from db.records import (
     KINDS,
     MODALITIES,
     NEEDS_CLAIMANT,
+    QUALIFIERS,
     SOURCE_GRADES,
     VALUE_TYPES,
     AliasRecord,
@@ -224,6 +225,7 @@ ALIAS_FIELDS = {"alias": _Field(REQ, _text), "weak": _Field(OPT, _bool), "note":
 CLAIM_FIELDS = {
     "id": _Field(OPT, _slug), "subject": _Field(REQ, _text), "predicate": _Field(REQ, _text),
     "object": _Field(OPT, _optional_text), "value": _Field(OPT, _anything), "unit": _Field(OPT, _optional_text),
+    "qualifier": _Field(OPT, _one_of(QUALIFIERS)),
     "start": _Field(OPT, _optional_edtf), "end": _Field(OPT, _optional_edtf),
     "modality": _Field(OPT, _one_of(MODALITIES)), "claimant": _Field(OPT, _optional_text),
     "statement": _Field(OPT, _optional_text), "inferred": _Field(OPT, _optional_text),
@@ -548,6 +550,10 @@ class _Loader:
                     ok = False
                 else:
                     value_text = value.strip()
+            if f.get("qualifier") and predicate.value_type != "number":
+                self.problem(located.file, located.line("qualifier"), "qualifier: only a number can be qualified",
+                             "remove qualifier:, or put the hedge in the statement")
+                ok = False
             modality = f.get("modality") or "asserted"
             claimant = f.get("claimant")
             if modality in NEEDS_CLAIMANT and not claimant:
@@ -578,6 +584,7 @@ class _Loader:
                 ClaimRecord(
                     id=claim_id, subject=f["subject"], predicate=f["predicate"], object=f.get("object"),
                     value_text=value_text, value_number=value_number, value_date=value_date, unit=f.get("unit"),
+                    qualifier=f.get("qualifier"),
                     start=f.get("start"), end=f.get("end"), modality=modality, claimant=claimant,
                     statement=f.get("statement"), inferred=f.get("inferred"), note=f.get("note"),
                     contradicts=tuple(f.get("contradicts") or ()),

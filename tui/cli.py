@@ -176,7 +176,7 @@ def claim_json(claim: Claim, direction: str) -> dict[str, Any]:
     return {
         "id": claim.id, "predicate": claim.predicate, "label": claim.label, "inverse_label": claim.inverse_label,
         "direction": direction, "subject": _ref_json(claim.subject), "object": _ref_json(claim.object),
-        "value": claim.value, "unit": claim.unit, "value_display": claim.value_display,
+        "value": claim.value, "unit": claim.unit, "qualifier": claim.qualifier, "value_display": claim.value_display,
         "start": claim.start, "end": claim.end, "modality": claim.modality, "claimant": _ref_json(claim.claimant),
         "statement": claim.statement, "inferred": claim.inferred, "note": claim.note, "disputed": claim.disputed,
         "evidence": [
@@ -213,7 +213,8 @@ def show(id_or_name: str, as_json: bool, db_path: Path | None, corpus: Path | No
             "id": card.id, "kind": card.kind, "name": card.name,
             "aliases": [{"alias": a.alias, "weak": a.weak, "note": a.note} for a in card.aliases],
             "summary": card.summary, "note": card.note, "subtype": card.subtype, "date": card.date,
-            "date_display": card.date_display, "date_precision": card.date_precision, "place": _ref_json(card.place),
+            "date_display": card.date_display, "date_precision": card.date_precision,
+            "date_inferred": card.date_inferred, "place": _ref_json(card.place),
             "claims": [claim_json(claim, direction) for claim, direction in claims],
         })
         return
@@ -249,7 +250,7 @@ def timeline(actor: str | None, since: str | None, until: str | None, as_json: b
     if as_json:
         _emit_json([
             {"id": e.id, "name": e.name, "subtype": e.subtype, "date": e.date, "date_display": e.date_display,
-             "precision": e.precision, "lower": e.lower, "upper": e.upper, "sort": e.sort,
+             "precision": e.precision, "inferred": e.inferred, "lower": e.lower, "upper": e.upper, "sort": e.sort,
              "place": _ref_json(e.place),
              "actors": [_ref_json(a) for a in e.actors]}
             for e in events
@@ -263,7 +264,8 @@ def timeline(actor: str | None, since: str | None, until: str | None, as_json: b
     table.add_column("place")
     table.add_column("id", no_wrap=True, min_width=max((len(e.id) for e in events), default=2))
     for e in events:
-        table.add_row(_text(e.date_display), _text(e.name, "bold"), _text(e.place.name if e.place else ""),
+        date = e.date_display + (" (inferred)" if e.inferred else "")
+        table.add_row(_text(date), _text(e.name, "bold"), _text(e.place.name if e.place else ""),
                       _text(e.id, "cyan"))
     _console().print(table)
 

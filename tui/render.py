@@ -48,6 +48,11 @@ def claim_line(claim: Claim, direction: str = "outgoing", compact: bool = False)
         line.append(clean_line(claim.subject.name), style="" if direction == "outgoing" else "bold")
         line.append(f" {claim.label} ")
         line.append(clean_line(target), style="bold" if direction != "incoming" else "")
+    period = _period(claim)
+    if period:
+        line.append(f" ({period})")
+    if claim.inferred:
+        line.append(" (inferred)", style="italic")
     style = MODALITY_STYLE[claim.modality]
     if claim.modality != "asserted":
         line.append(f"  [{claim.modality}", style=style)
@@ -59,6 +64,15 @@ def claim_line(claim: Claim, direction: str = "outgoing", compact: bool = False)
     count = claim.source_count
     line.append(f"  {count} source{'s' if count != 1 else ''}", style="dim")
     return line
+
+
+def _period(claim: Claim) -> str:
+    """When the claim holds, if the source says: ``since 2015``, ``until 2013``, ``2013 – 2015``."""
+    start = parse_edtf(claim.start).describe() if claim.start else None
+    end = parse_edtf(claim.end).describe() if claim.end else None
+    if start and end:
+        return f"{start} – {end}"
+    return f"since {start}" if start else f"until {end}" if end else ""
 
 
 def evidence_line(evidence: Evidence, short: bool = False) -> Text:
@@ -99,7 +113,8 @@ def render_header(card: EntityCard) -> Text:
     text.append(f"  {card.kind}" + (f" ({clean_line(card.subtype)})" if card.subtype else ""), style="cyan")
     text.append(f"  {card.id}\n", style="dim")
     if card.date_display:
-        text.append(f"date: {card.date_display} [{card.date_precision}]\n")
+        text.append(f"date: {card.date_display} [{card.date_precision}]")
+        text.append(" (inferred from the source's relative wording)\n" if card.date_inferred else "\n")
     if card.place:
         text.append(f"place: {clean_line(card.place.name)}\n")
     if len(card.aliases) > 1:
@@ -126,6 +141,8 @@ def render_card(card: EntityCard) -> Text:
             current = heading
         text.append_text(claim_line(claim, direction))
         text.append("\n")
+        if claim.statement:
+            text.append(f"    {clean_line(claim.statement)}\n", style="italic")
         for evidence in claim.evidence:
             text.append_text(evidence_line(evidence))
             text.append("\n")

@@ -41,7 +41,7 @@ def test_qualifiers() -> None:
     ("text", "reading"),
     [("2022-04-18", "18 Apr 2022"), ("2023-08", "Aug 2023 (month)"), ("2023-08~", "c. Aug 2023 (month)"),
      ("2022", "2022 (year)"), ("2021-12/2022-01", "Dec 2021 – Jan 2022"), ("2022-04?", "Apr 2022 (month)?"),
-     ("../2021-08-15", "before 15 Aug 2021"), ("2022/..", "after 2022")],
+     ("../2021-08-15", "before 15 Aug 2021"), ("2022/..", "from 2022 on")],
 )
 def test_readings_show_precision(text: str, reading: str) -> None:
     assert parse_edtf(text).describe() == reading

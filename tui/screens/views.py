@@ -107,7 +107,7 @@ class TimelineScreen(Screen[str | None]):
         options = self.query_one("#events", OptionList)
         options.clear_options()
         for event in events:
-            line = Text(f"{event.date_display:<24}", style="cyan")
+            line = Text(f"{event.date_display + (' (inf.)' if event.inferred else ''):<32}", style="cyan")
             line.append(clean_line(event.name), style="bold")
             if event.place:
                 line.append(f"  {clean_line(event.place.name)}", style="dim")
