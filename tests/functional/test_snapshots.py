@@ -72,23 +72,23 @@ def test_entity_with_a_dispute_and_highlighted_passage(snap_compare, snapshot_kb
     assert snap_compare(make_app(db, corpus=corpus, entity="example-front"), terminal_size=size, run_before=no_blink)
 
 
+def after(*keys: str):  # type: ignore[no-untyped-def]
+    """A run_before that presses ``keys`` and then lets the screen settle."""
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press(*keys)
+        await no_blink(pilot)
+
+    return run_before
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
 def test_timeline(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     db, corpus = snapshot_kb
-
-    async def open_timeline(pilot) -> None:  # type: ignore[no-untyped-def]
-        await pilot.press("t")
-        await no_blink(pilot)
-
-    assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=open_timeline)
+    assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=after("t"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
 def test_help(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     db, corpus = snapshot_kb
-
-    async def open_help(pilot) -> None:  # type: ignore[no-untyped-def]
-        await pilot.press("question_mark")
-        await no_blink(pilot)
-
-    assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=open_help)
+    assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=after("question_mark"))
