@@ -40,8 +40,12 @@ class EDTFDate:
     approximate: bool = False
     uncertain: bool = False
 
-    def describe(self) -> str:
-        """A short reading of the date for people, e.g. ``Aug 2023 (month)``."""
+    def describe(self, labelled: bool = True) -> str:
+        """A short reading of the date for people, e.g. ``Aug 2023 (month)``.
+
+        ``labelled=False`` leaves out the ``(month)``/``(year)`` precision labels, for dates
+        inside a phrase ("since 2015").
+        """
         if "/" in self.text:
             first, _, last = self.text.partition("/")
             if first == "..":
@@ -51,7 +55,7 @@ class EDTFDate:
             start = _describe_single(first, labelled=False) if first else "?"
             end = _describe_single(last, labelled=False) if last else "?"
             return f"{start} – {end}"
-        return _describe_single(self.text)
+        return _describe_single(self.text, labelled=labelled)
 
 
 def _describe_single(text: str, labelled: bool = True) -> str:

@@ -68,8 +68,8 @@ def claim_line(claim: Claim, direction: str = "outgoing", compact: bool = False)
 
 def _period(claim: Claim) -> str:
     """When the claim holds, if the source says: ``since 2015``, ``until 2013``, ``2013 – 2015``."""
-    start = parse_edtf(claim.start).describe() if claim.start else None
-    end = parse_edtf(claim.end).describe() if claim.end else None
+    start = parse_edtf(claim.start).describe(labelled=False) if claim.start else None
+    end = parse_edtf(claim.end).describe(labelled=False) if claim.end else None
     if start and end:
         return f"{start} – {end}"
     return f"since {start}" if start else f"until {end}" if end else ""
