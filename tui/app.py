@@ -103,6 +103,7 @@ class ClaimscopeApp(App[None]):
 def make_app(db_path: Path, corpus: Path | None = None, entity: str | None = None) -> ClaimscopeApp:
     """Open the knowledge base and build the app; the CLI and the tests both start here."""
     knowledge_base = KnowledgeBase.open(db_path)
-    if corpus is None and knowledge_base.meta().get("corpus"):
-        corpus = Path(knowledge_base.meta()["corpus"])
+    built_with = knowledge_base.meta().get("corpus")
+    if corpus is None and built_with:
+        corpus = Path(built_with)  # the corpus the knowledge base was built from
     return ClaimscopeApp(knowledge_base, PassageStore(corpus), knowledge_base.count_by_kind(), entity=entity)
