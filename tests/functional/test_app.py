@@ -201,3 +201,14 @@ async def test_lists_page_from_the_database(tmp_path: Path) -> None:
             await settle(app, pilot)
         assert groups.option_count == count
         assert [groups.get_option_at_index(i).id for i in (0, count - 1)] == ["g0000", f"g{count - 1:04d}"]
+
+
+async def test_markup_typed_into_the_actor_filter_is_shown_literally(shipped_db: Path) -> None:
+    app = make_app(shipped_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        await pilot.press("a", *"[bold]zzqx[", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TimelineScreen)

@@ -91,7 +91,9 @@ class TimelineScreen(Screen[str | None]):
         if actor_text:
             results = self.knowledge_base.search(actor_text, limit=1)
             if not results:
-                self.app.call_from_thread(self.notify, f"No entity matches {actor_text!r}.", severity="warning")
+                # The user's text is shown literally, never parsed as markup.
+                self.app.call_from_thread(self.notify, f"No entity matches {clean_line(actor_text)!r}.",
+                                          severity="warning", markup=False)
                 return
             actor_id, actor_name = results[0].id, results[0].name
         events = self.knowledge_base.timeline(actor=actor_id, limit=TIMELINE_LIMIT)
