@@ -28,7 +28,7 @@ from db.models import (
 from db.schema import APPLICATION_ID, SCHEMA_VERSION
 from db.values import value_display
 
-__all__ = ["KnowledgeBase", "KnowledgeBaseError"]
+__all__ = ["KnowledgeBase", "KnowledgeBaseError", "built_fingerprint"]
 
 
 class KnowledgeBaseError(Exception):
@@ -57,6 +57,27 @@ def _ref(entity_id: str | None, kind: str | None, name: str | None) -> EntityRef
 
 def _describe(date: str | None) -> str | None:
     return parse_edtf(date).describe() if date else None
+
+
+def built_fingerprint(path: str | os.PathLike[str]) -> str | None:
+    """The seed fingerprint a knowledge base file was built from, or None if it cannot tell.
+
+    None also for a file of another schema version, which must be rebuilt anyway.
+    """
+    target = Path(path)
+    if not target.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{quote(str(target.resolve()))}?mode=ro", uri=True)
+        try:
+            if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                return None
+            row = connection.execute("SELECT value FROM meta WHERE key = 'seed_fingerprint'").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
 
 
 class KnowledgeBase:

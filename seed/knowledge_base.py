@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 
 from db.build import build_database
-from db.schema import SCHEMA_VERSION
+from db.queries import built_fingerprint
 from seed.loader import LoadResult, default_seed_dir, load_seed, seed_fingerprint
 
 __all__ = ["BuildFailed", "DB_ENV", "build", "default_db_path", "ensure_default"]
@@ -39,27 +38,11 @@ def build(db_path: Path, seed_dir: Path, corpus: Path | None) -> LoadResult:
     return result
 
 
-def _built_fingerprint(db_path: Path) -> str | None:
-    if not db_path.is_file():
-        return None
-    try:
-        connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-        try:
-            if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-                return None
-            row = connection.execute("SELECT value FROM meta WHERE key = 'seed_fingerprint'").fetchone()
-        finally:
-            connection.close()
-    except sqlite3.Error:
-        return None
-    return row[0] if row else None
-
-
 def ensure_default(corpus: Path | None, db_path: Path | None = None) -> Path:
     """The default knowledge base, built on first use and rebuilt when the seed files change."""
     target = db_path or default_db_path()
     seed_dir = default_seed_dir()
-    if _built_fingerprint(target) != seed_fingerprint(seed_dir, corpus):
+    if built_fingerprint(target) != seed_fingerprint(seed_dir, corpus):
         if target.exists() and not os.access(target.parent, os.W_OK):
             return target  # a shared read-only copy: use it as it is
         build(target, seed_dir, corpus)
