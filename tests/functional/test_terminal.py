@@ -25,7 +25,8 @@ def terminal(shipped_db: Path, corpus_dir: Path) -> Iterator[tuple[str, Callable
         pytest.skip("the claimscope command is not installed (pip install -e .)")
     session = f"claimscope-test-{uuid.uuid4().hex[:8]}"
     tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-         f"{claimscope} ui --db {shipped_db} --corpus {corpus_dir}")
+         # COLUMNS/LINES inherited from the test's environment would override the pane's size.
+         f"env -u COLUMNS -u LINES {claimscope} ui --db {shipped_db} --corpus {corpus_dir}")
     try:
         yield session, lambda: tmux("capture-pane", "-p", "-t", session)
     finally:
