@@ -240,6 +240,9 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
     _execute_script(connection, INDEXES)
     for table in FTS_TABLES:
         connection.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")  # noqa: S608 - fixed names
+    connection.execute("CREATE VIRTUAL TABLE temp.trigram_vocabulary USING fts5vocab (main, aliases_trigram, row)")
+    connection.execute("INSERT INTO trigram_counts SELECT term, doc FROM temp.trigram_vocabulary")
+    connection.execute("DROP TABLE temp.trigram_vocabulary")
 
 
 def _execute_script(connection: sqlite3.Connection, script: str) -> None:

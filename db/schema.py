@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: Stored in ``PRAGMA user_version``; a reader refuses a file with another version.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Stored in ``PRAGMA application_id`` so that a foreign SQLite file is recognised ("CLSC").
 APPLICATION_ID = 0x434C5343
 
@@ -106,6 +106,10 @@ CREATE TABLE evidence (
     paragraph_start INTEGER,                -- the whole paragraph, to show the span in context
     paragraph_end   INTEGER
 );
+CREATE TABLE trigram_counts (            -- how many aliases hold each trigram, for fuzzy search
+    trigram TEXT PRIMARY KEY,
+    aliases INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE disputes (
     dispute_id INTEGER NOT NULL,
     claim_id   TEXT NOT NULL REFERENCES claims (id),

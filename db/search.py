@@ -7,8 +7,9 @@ indexes only, never from a scan of the alias table:
 2. *prefix*: an alias's compact form starts with the query (a range on the same index);
 3. *word*: every word of the query starts a word of the alias (FTS5 prefix query), so
    that "Khurasan" finds "Islamic State Khurasan";
-4. *fuzzy*: aliases sharing trigrams with the query (FTS5 trigram index), best first,
-   scored with rapidfuzz; only a short list is ever scored.
+4. *fuzzy*: the query is cut into one more piece than the edits it may hold, and an
+   alias holding every trigram of some piece is a candidate (FTS5 trigram index); only
+   that short list is scored with rapidfuzz.
 
 Strong aliases rank above weak ones within the first three kinds of match, and every
 strong exact, prefix or word match ranks above any weak one; fuzzy matches come last.
@@ -25,8 +26,12 @@ from db.models import SearchResult
 
 __all__ = ["FUZZY_CANDIDATES", "FUZZY_THRESHOLD", "search"]
 
-#: How many trigram candidates are scored with rapidfuzz.
-FUZZY_CANDIDATES = 200
+#: How many trigram candidates each piece of the query contributes to rapidfuzz scoring.
+FUZZY_CANDIDATES = 300
+#: How many of the query's rarest trigrams narrow a piece that too many aliases hold.
+RARE_TRIGRAMS = 4
+#: The shortest query (letters, without spaces) that is also matched fuzzily.
+MIN_FUZZY = 4
 #: The lowest rapidfuzz score (0-100) that counts as a match.
 FUZZY_THRESHOLD = 72.0
 _HOW_RANK = {"exact": 0, "prefix": 1, "word": 2}
@@ -62,7 +67,8 @@ def _rows(connection: sqlite3.Connection, sql: str, parameters: tuple[object, ..
 def _kind_clause(kind: str | None) -> tuple[str, tuple[object, ...]]:
     if kind is None:
         return "", ()
-    return " AND a.entity_id IN (SELECT id FROM entities WHERE kind = ?)", (kind,)
+    # A lookup per candidate row: cheaper than gathering every id of the kind first.
+    return " AND (SELECT kind FROM entities WHERE id = a.entity_id) = ?", (kind,)
 
 
 def _trigrams(text: str) -> list[str]:
@@ -89,40 +95,85 @@ def search(connection: sqlite3.Connection, query: str, kind: str | None = None, 
     match = " AND ".join(f'"{word}"*' for word in folded_query.split())
     hits += _rows(
         connection,
-        f"{select} JOIN aliases_fts f ON f.rowid = a.id WHERE aliases_fts MATCH ?{kind_sql}"
-        " ORDER BY f.rank LIMIT ?",
+        f"{select} JOIN aliases_fts f ON f.rowid = a.id WHERE aliases_fts MATCH ?{kind_sql} LIMIT ?",
         (match, *kind_parameters, pool), "word",
     )
     hits += _fuzzy(connection, folded_query, compact_query, kind_sql, kind_parameters)
     return _rank(connection, hits, limit)
 
 
+def _pieces(text: str) -> list[str]:
+    """Cut ``text`` into contiguous pieces of at least three letters, one more than the edits allowed.
+
+    One edit can spoil only the piece it falls in, so an alias within ``k`` edits of the
+    query contains at least one of ``k + 1`` pieces intact (the pigeonhole principle).
+    """
+    if len(text) < 6:
+        # Too short for two whole pieces: its first and last three letters, which overlap,
+        # still find a name whose one edit lies at either end.
+        return [text[:3], text[-3:]] if len(text) > 3 else [text]
+    edits = 1 if len(text) < 10 else 2 if len(text) < 16 else 3
+    count = max(1, min(edits + 1, len(text) // 3))
+    size, extra = divmod(len(text), count)
+    pieces, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
 def _fuzzy(connection: sqlite3.Connection, folded_query: str, compact_query: str, kind_sql: str,
            kind_parameters: tuple[object, ...]) -> list[_Hit]:
-    trigrams = _trigrams(compact_query)
-    if not trigrams:
+    if len(compact_query) < MIN_FUZZY:
         return []
     from rapidfuzz import fuzz  # loaded on the first fuzzy search, not at start-up
 
-    match = " OR ".join(f'"{trigram}"' for trigram in trigrams)
+    # Candidates: aliases holding every trigram of at least one piece of the query. Each
+    # piece is an AND of a few trigrams, which the index answers by intersecting posting
+    # lists. A piece common enough to swamp the list (say "news" or "province") must also
+    # bring one of the rarest other trigrams of the query, so that the short list it gives
+    # holds the names that share the unusual part.
+    trigrams = _trigrams(compact_query)
+    marks = ",".join("?" * len(trigrams))
+    counts = dict(connection.execute(
+        f"SELECT trigram, aliases FROM trigram_counts WHERE trigram IN ({marks})", trigrams  # noqa: S608
+    ).fetchall())
+    candidate_ids: set[int] = set()
+    for piece in _pieces(compact_query):
+        own = _trigrams(piece)
+        if not all(counts.get(trigram) for trigram in own):
+            continue  # some trigram of the piece is in no alias at all
+        match = " AND ".join(f'"{trigram}"' for trigram in own)
+        if min(counts[trigram] for trigram in own) > FUZZY_CANDIDATES:
+            others = (trigram for trigram in trigrams if trigram not in own and counts.get(trigram))
+            rare = sorted(others, key=counts.__getitem__)[:RARE_TRIGRAMS]
+            if rare:
+                match = f"({match}) AND (" + " OR ".join(f'"{trigram}"' for trigram in rare) + ")"
+        candidate_ids.update(
+            row[0] for row in connection.execute(
+                "SELECT rowid FROM aliases_trigram WHERE aliases_trigram MATCH ? LIMIT ?", (match, FUZZY_CANDIDATES)
+            )
+        )
+    if not candidate_ids:
+        return []
+    ids = sorted(candidate_ids)
+    marks = ",".join("?" * len(ids))
     rows = connection.execute(
-        "SELECT a.entity_id, a.alias, a.folded, a.weak FROM aliases a"
-        f" JOIN aliases_trigram t ON t.rowid = a.id WHERE aliases_trigram MATCH ?{kind_sql}"
-        " ORDER BY t.rank LIMIT ?",
-        (match, *kind_parameters, FUZZY_CANDIDATES),
+        f"SELECT a.entity_id, a.alias, a.folded, a.weak FROM aliases a WHERE a.id IN ({marks}){kind_sql}",  # noqa: S608
+        (*ids, *kind_parameters),
     ).fetchall()
     hits = []
+    width = len(folded_query.split())
     for entity_id, alias, folded, weak in rows:
         # Compare the whole alias, and word by word so that a misspelt surname still finds
         # a long name; a part-match counts a little less than a whole one.
-        whole = fuzz.ratio(folded_query, folded)
+        similarity = fuzz.ratio(folded_query, folded, score_cutoff=FUZZY_THRESHOLD)
         words = folded.split()
-        width = len(folded_query.split())
-        parts = max(
-            (fuzz.ratio(folded_query, " ".join(words[i:i + width])) for i in range(max(len(words) - width + 1, 1))),
-            default=0.0,
-        )
-        similarity = max(whole, parts * 0.95 if len(words) > width else parts)
+        if len(words) > width:
+            for index in range(len(words) - width + 1):
+                part = fuzz.ratio(folded_query, " ".join(words[index:index + width]), score_cutoff=FUZZY_THRESHOLD)
+                similarity = max(similarity, part * 0.95)
         if similarity >= FUZZY_THRESHOLD:
             hits.append(_Hit(entity_id, alias, folded, bool(weak), "fuzzy", similarity))
     return hits
