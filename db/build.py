@@ -25,6 +25,7 @@ from db.schema import (
     INDEXES,
     SCHEMA_VERSION,
     TABLES,
+    VALIDATIONS,
 )
 from db.values import value_display
 
@@ -93,14 +94,17 @@ def _disputes(claims: Iterable[ClaimRecord], predicates: dict[str, PredicateReco
     """Groups of claims that disagree: incompatible values of a functional predicate, or a denial."""
     claims = list(claims)
     containment = _containment(claims)
+    # Only a functional predicate or a denial can make a dispute: the rest are never grouped.
+    functional = {predicate_id for predicate_id, predicate in predicates.items() if predicate.functional}
+    denied = {(claim.subject, claim.predicate) for claim in claims if claim.modality == "denied"}
     groups: dict[tuple[str, str], list[ClaimRecord]] = defaultdict(list)
     for claim in claims:
-        groups[(claim.subject, claim.predicate)].append(claim)
+        key = (claim.subject, claim.predicate)
+        if claim.predicate in functional or key in denied:
+            groups[key].append(claim)
     rows: list[tuple[int, str, str]] = []
     dispute_id = 0
-    for (_, predicate_id), members in sorted(groups.items()):
-        if len(members) < 2:
-            continue
+    for (_, predicate_id), members in sorted(item for item in groups.items() if len(item[1]) > 1):
         affirmed = [c for c in members if c.modality != "denied"]
         disputed: dict[str, str] = {}
         if predicates[predicate_id].functional:
@@ -160,8 +164,11 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
         aliases_by_entity[alias.entity_id].append(alias.alias)
     claim_count: dict[str, int] = defaultdict(int)
     for claim in records.claims:
-        for entity_id in {claim.subject, claim.object, claim.claimant} - {None}:
-            claim_count[entity_id] += 1  # type: ignore[index]
+        claim_count[claim.subject] += 1
+        if claim.object and claim.object != claim.subject:
+            claim_count[claim.object] += 1
+        if claim.claimant and claim.claimant not in (claim.subject, claim.object):
+            claim_count[claim.claimant] += 1
     event_facts = _event_dates(records)
 
     connection.executemany(
@@ -303,6 +310,10 @@ def build_database(path: str | os.PathLike[str], records: Records) -> Path:
             problems = connection.execute("PRAGMA foreign_key_check").fetchall()
             if problems:
                 raise ValueError(f"foreign key check failed on {len(problems)} rows, e.g. {problems[0]}")
+            for rule, query in VALIDATIONS:
+                offending = [row[0] for row in connection.execute(query + " LIMIT 5")]
+                if offending:
+                    raise ValueError(f"{rule}: broken by {', '.join(map(str, offending))}")
             connection.execute("COMMIT")
             connection.execute("PRAGMA optimize")
         finally:

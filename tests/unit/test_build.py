@@ -192,3 +192,18 @@ def test_compatible_values_are_not_disputes(tmp_path: Path) -> None:
     claims.append(ClaimRecord("elsewhere", "e", "occurred_in", object="kabul"))
     disputed = {claim_id for _, claim_id, _ in _disputes(claims, predicates)}
     assert disputed == {"day", "other-day", "town", "country", "elsewhere"}
+
+
+def test_build_rejects_a_claim_that_breaks_a_rule_of_the_schema(mini_db: Path, tmp_path: Path) -> None:
+    before = digest(mini_db)
+    seed, corpus = write_mini_seed(tmp_path / "rules")
+    records = load_seed(seed, corpus).records
+    assert records is not None
+    # The loader would refuse this; the builder must too, for records that come from elsewhere.
+    subject = records.claims[0].subject
+    broken = Records(**{**{f: getattr(records, f) for f in records.__dataclass_fields__},
+                        "claims": records.claims + (ClaimRecord("x", subject, "located_in", object=subject,
+                                                                modality="claimed"),)})
+    with pytest.raises(ValueError, match="names its claimant: broken by x"):
+        build_database(mini_db, broken)
+    assert digest(mini_db) == before
