@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import tempfile
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,9 +21,9 @@ from db.folding import compact, fold
 from db.records import ClaimRecord, PredicateRecord, Records
 from db.schema import (
     APPLICATION_ID,
-    FTS_TABLES,
+    CLAIM_INDEXES,
+    ENTITY_INDEXES,
     FULL_TEXT,
-    INDEXES,
     SCHEMA_VERSION,
     TABLES,
     VALIDATIONS,
@@ -216,40 +217,61 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
     connection.executemany(
         "INSERT INTO aliases (entity_id, alias, folded, compact, weak, note) VALUES (?,?,?,?,?,?)", alias_rows()
     )
-    disputes = _disputes(records.claims, predicates)
-    disputed_ids = {claim_id for _, claim_id, _ in disputes}
-    connection.executemany(
-        "INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (
-            (
-                c.id, c.subject, c.predicate, c.object, c.value_text, c.value_number, c.value_date, c.unit,
-                c.qualifier, c.start, c.end, c.modality, c.claimant, c.statement, c.inferred, c.note,
-                _claim_text(c, names, labels), int(c.id in disputed_ids),
-            )
-            for c in records.claims
-        ),
-    )
-    connection.executemany(
-        "INSERT INTO evidence (claim_id, source_id, paragraph, sentence, start, \"end\", grade, anaphora,"
-        " paragraph_start, paragraph_end) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (
-            (e.claim_id, e.source_id, e.paragraph, e.sentence, e.start, e.end, e.grade, int(e.anaphora),
-             e.paragraph_start, e.paragraph_end)
-            for e in records.evidence
-        ),
-    )
-    connection.executemany("INSERT INTO disputes VALUES (?,?,?)", disputes)
     counts: dict[str, int] = defaultdict(int)
     for entity in records.entities:
         counts[entity.kind] += 1
     # Stored so that a reader gets them without counting a large table.
     connection.executemany("INSERT INTO meta VALUES (?,?)", [*records.meta, ("entity_counts", json.dumps(counts))])
-    _execute_script(connection, INDEXES)
-    for table in FTS_TABLES:
-        connection.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")  # noqa: S608 - fixed names
-    connection.execute("CREATE VIRTUAL TABLE temp.trigram_vocabulary USING fts5vocab (main, aliases_trigram, row)")
-    connection.execute("INSERT INTO trigram_counts SELECT term, doc FROM temp.trigram_vocabulary")
-    connection.execute("DROP TABLE temp.trigram_vocabulary")
+
+    # Two things at once: SQLite indexes the names (C code that lets go of the GIL) while a
+    # thread turns the claims into rows (Python). Neither touches the other's data.
+    prepared: dict[str, list[tuple[object, ...]]] = {}
+    failure: list[BaseException] = []
+
+    def prepare() -> None:
+        try:
+            disputes = _disputes(records.claims, predicates)
+            disputed_ids = {claim_id for _, claim_id, _ in disputes}
+            prepared["disputes"] = disputes  # type: ignore[assignment]
+            prepared["claims"] = [
+                (
+                    c.id, c.subject, c.predicate, c.object, c.value_text, c.value_number, c.value_date, c.unit,
+                    c.qualifier, c.start, c.end, c.modality, c.claimant, c.statement, c.inferred, c.note,
+                    _claim_text(c, names, labels), int(c.id in disputed_ids),
+                )
+                for c in records.claims
+            ]
+            prepared["evidence"] = [
+                (e.claim_id, e.source_id, e.paragraph, e.sentence, e.start, e.end, e.grade, int(e.anaphora),
+                 e.paragraph_start, e.paragraph_end)
+                for e in records.evidence
+            ]
+        except BaseException as error:  # handed to the building thread, which raises it
+            failure.append(error)
+
+    worker = threading.Thread(target=prepare, name="claimscope-build-rows")
+    worker.start()
+    try:
+        _execute_script(connection, ENTITY_INDEXES)
+        for table in ("entities_fts", "aliases_fts", "aliases_trigram"):
+            connection.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")  # noqa: S608 - fixed names
+        connection.execute("CREATE VIRTUAL TABLE temp.trigram_vocabulary USING fts5vocab (main, aliases_trigram, row)")
+        connection.execute("INSERT INTO trigram_counts SELECT term, doc FROM temp.trigram_vocabulary")
+        connection.execute("DROP TABLE temp.trigram_vocabulary")
+    finally:
+        worker.join()
+    if failure:
+        raise failure[0]
+
+    connection.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", prepared.pop("claims"))
+    connection.executemany(
+        "INSERT INTO evidence (claim_id, source_id, paragraph, sentence, start, \"end\", grade, anaphora,"
+        " paragraph_start, paragraph_end) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        prepared.pop("evidence"),
+    )
+    connection.executemany("INSERT INTO disputes VALUES (?,?,?)", prepared.pop("disputes"))
+    _execute_script(connection, CLAIM_INDEXES)
+    connection.execute("INSERT INTO claims_fts (claims_fts) VALUES ('rebuild')")
 
 
 def _execute_script(connection: sqlite3.Connection, script: str) -> None:

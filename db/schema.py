@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: Stored in ``PRAGMA user_version``; a reader refuses a file with another version.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: Stored in ``PRAGMA application_id`` so that a foreign SQLite file is recognised ("CLSC").
 APPLICATION_ID = 0x434C5343
 
@@ -133,12 +133,14 @@ VALIDATIONS = (
 )
 
 # Every lookup path the queries use has an index.
-INDEXES = """
-CREATE INDEX entities_kind_sort ON entities (kind, sort_name);
-CREATE INDEX entities_kind_date ON entities (kind, date_sort, date_upper);
+ENTITY_INDEXES = """
+CREATE INDEX entities_kind_sort ON entities (kind, sort_name, id);
+CREATE INDEX entities_kind_date ON entities (kind, date_sort, date_upper, sort_name, id);
 CREATE INDEX entities_place ON entities (place_id);
 CREATE INDEX aliases_compact ON aliases (compact);
 CREATE INDEX aliases_entity ON aliases (entity_id);
+"""
+CLAIM_INDEXES = """
 CREATE INDEX claims_subject ON claims (subject_id, predicate_id);
 CREATE INDEX claims_object ON claims (object_id, predicate_id);
 CREATE INDEX claims_claimant ON claims (claimant_id);
@@ -147,6 +149,7 @@ CREATE INDEX evidence_claim ON evidence (claim_id);
 CREATE INDEX evidence_source ON evidence (source_id, paragraph);
 CREATE INDEX disputes_claim ON disputes (claim_id);
 """
+INDEXES = ENTITY_INDEXES + CLAIM_INDEXES
 
 # External-content FTS5 tables named <table>_fts with content="<table>": the form that
 # sqlite-utils and Datasette detect, so their search works on the file as it is.
