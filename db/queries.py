@@ -8,6 +8,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from db.edtf import parse_edtf
@@ -144,37 +145,43 @@ class KnowledgeBase:
         """The build's metadata (seed fingerprint, corpus, build time)."""
         return dict(self.connection.execute("SELECT key, value FROM meta"))
 
-    def _source_refs(self) -> dict[str, SourceRef]:
+    def _source_refs(self, source_ids: Iterable[str]) -> dict[str, SourceRef]:
+        """The sources with these ids, read once each and kept (never the whole table at once)."""
         if self._sources is None:
-            self._sources = {
-                row[0]: SourceRef(
+            self._sources = {}
+        missing = sorted(set(source_ids) - self._sources.keys())
+        for offset in range(0, len(missing), 500):
+            chunk = missing[offset:offset + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.connection.execute(
+                "SELECT id, title, publisher, authors, published, url, grade, file, text_present, unconfirmed,"
+                f" sha256 FROM sources WHERE id IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                self._sources[row[0]] = SourceRef(
                     row[0], row[1], row[2], tuple(json.loads(row[3])), row[4], row[5], row[6], row[7],
                     bool(row[8]), tuple(json.loads(row[9])), row[10],
                 )
-                for row in self.connection.execute(
-                    "SELECT id, title, publisher, authors, published, url, grade, file, text_present, unconfirmed,"
-                    " sha256 FROM sources"
-                )
-            }
         return self._sources
 
     def _evidence_for(self, claim_ids: Sequence[str]) -> dict[str, list[Evidence]]:
-        sources = self._source_refs()
         found: dict[str, list[Evidence]] = defaultdict(list)
+        rows: list[tuple[Any, ...]] = []
         # Chunked: SQLite limits the number of bound parameters.
         for offset in range(0, len(claim_ids), 500):
             chunk = claim_ids[offset:offset + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.connection.execute(
+            rows += self.connection.execute(
                 'SELECT claim_id, source_id, paragraph, sentence, start, "end", grade, anaphora, paragraph_start,'
                 f' paragraph_end FROM evidence'
                 f" WHERE claim_id IN ({marks}) ORDER BY claim_id, source_id, paragraph, sentence",  # noqa: S608
                 chunk,
+            ).fetchall()
+        sources = self._source_refs(row[1] for row in rows)
+        for claim_id, source_id, paragraph, sentence, start, end, grade, anaphora, p_start, p_end in rows:
+            found[claim_id].append(
+                Evidence(sources[source_id], paragraph, sentence, start, end, grade, bool(anaphora), p_start, p_end)
             )
-            for claim_id, source_id, paragraph, sentence, start, end, grade, anaphora, p_start, p_end in rows:
-                found[claim_id].append(
-                    Evidence(sources[source_id], paragraph, sentence, start, end, grade, bool(anaphora), p_start, p_end)
-                )
         return found
 
     def _claims(self, where: str, parameters: Iterable[object]) -> list[Claim]:
@@ -250,7 +257,8 @@ class KnowledgeBase:
             clauses.append("sort_name >= ? AND sort_name < ?")
             parameters.extend([folded, folded + "\uffff"])
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        order = "date_sort, date_upper, sort_name" if kind == "event" else "sort_name"
+        # Both orders end in the id, so that pages never overlap; both are served by an index.
+        order = "date_sort, date_upper, sort_name, id" if kind == "event" else "sort_name, id"
         rows = self.connection.execute(
             f"SELECT id, kind, name, date, claim_count FROM entities {where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*parameters, limit, offset),

@@ -26,6 +26,11 @@ def rendered(app, selector: str) -> str:  # type: ignore[no-untyped-def]
     return str(app.screen.query_one(selector, Static).render())
 
 
+def drawn(widget) -> str:  # type: ignore[no-untyped-def]
+    """The lines a line-API widget draws on screen now."""
+    return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
+
+
 def card_of(app):  # type: ignore[no-untyped-def]
     return app.screen.query_one(EntityPane).card
 
@@ -177,13 +182,13 @@ async def test_command_palette_offers_entities(shipped_db: Path) -> None:
         assert card_of(app).id == "al-mersaad"
 
 
-async def test_lists_page_from_the_database(tmp_path: Path) -> None:
+async def test_lists_draw_a_screenful_and_reach_the_end_at_once(tmp_path: Path) -> None:
     from db.build import build_database
     from db.records import AliasRecord, EntityRecord, PredicateRecord, Records
-    from tui.widgets.entity_list import PAGE
+    from tui.widgets.virtual_list import KEEP_PAGES, PAGE, VirtualList
 
-    count = PAGE * 2 + 17
-    entities = tuple(EntityRecord(f"g{n:04d}", "group", f"Group {n:04d}", "Synthetic.") for n in range(count))
+    count = PAGE * (KEEP_PAGES + 4) + 17
+    entities = tuple(EntityRecord(f"g{n:05d}", "group", f"Group {n:05d}", "Synthetic.") for n in range(count))
     records = Records(
         predicates=(PredicateRecord("rival_of", "rival of", ("group",), ("group",)),),
         entities=entities,
@@ -193,14 +198,22 @@ async def test_lists_page_from_the_database(tmp_path: Path) -> None:
     app = make_app(tmp_path / "big.db")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        groups = app.screen.query_one("#list-group OptionList", OptionList)
-        assert groups.option_count == PAGE, "only the first page is loaded"
+        groups = app.screen.query_one("#list-group VirtualList", VirtualList)
+        assert groups.row_count == count
+        assert groups.pages_held == 1, "only the page on screen is read"
+        assert "Group 00000" in drawn(groups)
         groups.focus()
-        for _ in range(3):
-            groups.highlighted = groups.option_count - 1
-            await settle(app, pilot)
-        assert groups.option_count == count
-        assert [groups.get_option_at_index(i).id for i in (0, count - 1)] == ["g0000", f"g{count - 1:04d}"]
+        await pilot.press("end")
+        await settle(app, pilot)
+        assert groups.highlighted_id == f"g{count - 1:05d}"
+        assert f"Group {count - 1:05d}" in drawn(groups)
+        for _ in range(KEEP_PAGES + 3):
+            await pilot.press("pageup", "pageup", "pageup", "pageup", "pageup")
+        await settle(app, pilot)
+        assert groups.pages_held <= KEEP_PAGES, "pages far off screen are dropped"
+        await pilot.press("home", "down", "enter")
+        await settle(app, pilot)
+        assert card_of(app).id == "g00001"
 
 
 async def test_markup_typed_into_the_actor_filter_is_shown_literally(shipped_db: Path) -> None:

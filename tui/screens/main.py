@@ -17,6 +17,7 @@ from tui.render import citation
 from tui.widgets.entity_list import EntityList
 from tui.widgets.entity_pane import EntityPane
 from tui.widgets.provenance import ProvenancePane
+from tui.widgets.virtual_list import VirtualList
 
 __all__ = ["MainScreen"]
 
@@ -58,7 +59,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="main"):
             with ContentSwitcher(initial="list-group", id="lists"):
                 for kind, _ in KIND_TABS:
-                    yield EntityList(self.knowledge_base, kind, id=f"list-{kind}")
+                    yield EntityList(self.knowledge_base, kind, self.counts.get(kind, 0), id=f"list-{kind}")
             with Vertical(id="reading"):
                 yield EntityPane(id="entity")
                 yield ProvenancePane(self.passages, id="provenance")
@@ -68,7 +69,7 @@ class MainScreen(Screen[None]):
         if self.start_entity:
             self.open_entity(self.start_entity)
         else:
-            self.query_one("#list-group").query_one("OptionList").focus()
+            self.query_one("#list-group").query_one(VirtualList).focus()
 
     # -- opening entities, with history ------------------------------------------------------
 
@@ -131,7 +132,7 @@ class MainScreen(Screen[None]):
     def kind_activated(self, event: Tabs.TabActivated) -> None:
         kind = (event.tab.id or "tab-group").removeprefix("tab-")
         self.query_one("#lists", ContentSwitcher).current = f"list-{kind}"
-        self.query_one(f"#list-{kind}").query_one("OptionList").focus()
+        self.query_one(f"#list-{kind}").query_one(VirtualList).focus()
 
     def action_focus_claims(self) -> None:
         self.query_one("#claims").focus()
