@@ -57,9 +57,9 @@ class MainScreen(Screen[None]):
         yield Tabs(*(Tab(f"{title} {self.counts.get(kind, 0)}", id=f"tab-{kind}") for kind, title in KIND_TABS),
                    id="kind-tabs")
         with Horizontal(id="main"):
+            # One list at start-up; the others are made when their tab is first chosen.
             with ContentSwitcher(initial="list-group", id="lists"):
-                for kind, _ in KIND_TABS:
-                    yield EntityList(self.knowledge_base, kind, self.counts.get(kind, 0), id=f"list-{kind}")
+                yield EntityList(self.knowledge_base, "group", self.counts.get("group", 0), id="list-group")
             with Vertical(id="reading"):
                 yield EntityPane(id="entity")
                 yield ProvenancePane(self.passages, id="provenance")
@@ -131,8 +131,17 @@ class MainScreen(Screen[None]):
     @on(Tabs.TabActivated, "#kind-tabs")
     def kind_activated(self, event: Tabs.TabActivated) -> None:
         kind = (event.tab.id or "tab-group").removeprefix("tab-")
-        self.query_one("#lists", ContentSwitcher).current = f"list-{kind}"
-        self.query_one(f"#list-{kind}").query_one(VirtualList).focus()
+        self.show_list(kind)
+
+    def show_list(self, kind: str) -> None:
+        switcher = self.query_one("#lists", ContentSwitcher)
+        if not switcher.query(f"#list-{kind}"):
+            entity_list = EntityList(self.knowledge_base, kind, self.counts.get(kind, 0), id=f"list-{kind}")
+            switcher.mount(entity_list)
+            entity_list.call_after_refresh(lambda: self.show_list(kind))
+            return
+        switcher.current = f"list-{kind}"
+        switcher.query_one(f"#list-{kind}").query_one(VirtualList).focus()
 
     def action_focus_claims(self) -> None:
         self.query_one("#claims").focus()

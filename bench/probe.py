@@ -1,0 +1,71 @@
+"""Start an app headless and print the wall-clock time of its first complete frame.
+
+    python3 bench/probe.py app --db FILE     # claimscope's main screen, its entity list drawn
+    python3 bench/probe.py minimal           # the floor: a Textual app showing one 50-item list
+
+The parent process notes the time before it starts this one; the difference is the
+start-up time, imports included. The line printed is ``READY <unix time>``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def run_minimal() -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import OptionList
+
+    class Minimal(App[None]):
+        def compose(self) -> ComposeResult:
+            yield OptionList(*(f"Item {n}" for n in range(50)))
+
+        def on_ready(self) -> None:
+            self.call_after_refresh(self.report)
+
+        def report(self) -> None:
+            print(f"READY {time.time():.6f}", flush=True)
+            self.exit()
+
+    Minimal().run(headless=True, size=(120, 40))
+
+
+def run_app(db: Path) -> None:
+    from tui.app import ClaimscopeApp, make_app
+    from tui.screens.main import MainScreen
+    from tui.widgets.virtual_list import VirtualList
+
+    class Probe(ClaimscopeApp):
+        def on_ready(self) -> None:
+            self.call_after_refresh(self.report)
+
+        def report(self) -> None:
+            # The first complete frame: the main screen is up and its entity list has rows drawn.
+            screen = self.screen
+            if not isinstance(screen, MainScreen) or not screen.query(VirtualList).first().pages_held:
+                self.set_timer(0.001, self.report)
+                return
+            print(f"READY {time.time():.6f}", flush=True)
+            self.exit()
+
+    app = make_app(db)
+    app.__class__ = Probe
+    app.run(headless=True, size=(120, 40))
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["minimal"]:
+        run_minimal()
+    elif sys.argv[1:3] == ["app", "--db"] and len(sys.argv) == 4:
+        run_app(Path(sys.argv[3]))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
