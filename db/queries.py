@@ -355,15 +355,20 @@ class KnowledgeBase:
             for row in rows
         ]
 
-    def sources(self) -> list[Source]:
-        """Every source with its claim count and how many of its paragraphs are cited."""
+    def source_count(self) -> int:
+        return int(self.connection.execute("SELECT count(*) FROM sources").fetchone()[0])
+
+    def sources(self, offset: int = 0, limit: int = -1) -> list[Source]:
+        """Sources by publication date, with claim counts and how many paragraphs are cited; a page or all."""
         rows = self.connection.execute(
             "SELECT s.id, s.title, s.publisher, s.authors, s.published, s.url, s.language, s.grade, s.grade_note,"
             " s.note, s.unconfirmed, s.file, s.sha256, s.text_present, s.paragraph_count,"
             " (SELECT count(DISTINCT claim_id) FROM evidence WHERE source_id = s.id),"
             " (SELECT count(*) FROM evidence WHERE source_id = s.id),"
             " (SELECT count(DISTINCT paragraph) FROM evidence WHERE source_id = s.id)"
-            " FROM sources s ORDER BY s.published_lower, s.id"
+            " FROM (SELECT * FROM sources ORDER BY published_lower, id LIMIT ? OFFSET ?) s"
+            " ORDER BY s.published_lower, s.id",
+            (limit, offset),
         )
         return [
             Source(
@@ -385,12 +390,23 @@ class KnowledgeBase:
         claims = self._claims("c.id IN (SELECT claim_id FROM evidence WHERE source_id = ?)", (source_id,))
         return sorted(claims, key=lambda claim: (first_paragraph.get(claim.id, 0), claim.id))
 
-    def disputes(self) -> list[Dispute]:
-        """Groups of claims that disagree, each with its claims and their sources."""
+    def dispute_count(self) -> int:
+        return int(self.connection.execute("SELECT count(DISTINCT dispute_id) FROM disputes").fetchone()[0])
+
+    def disputes(self, offset: int = 0, limit: int = -1) -> list[Dispute]:
+        """Groups of claims that disagree, each with its claims and their sources; a page or all."""
         members = self.connection.execute(
-            "SELECT dispute_id, claim_id, reason FROM disputes ORDER BY dispute_id, claim_id"
+            "SELECT dispute_id, claim_id, reason FROM disputes WHERE dispute_id IN"
+            " (SELECT DISTINCT dispute_id FROM disputes ORDER BY dispute_id LIMIT ? OFFSET ?)"
+            " ORDER BY dispute_id, claim_id",
+            (limit, offset),
         ).fetchall()
-        claims = {claim.id: claim for claim in self._claims("c.disputed = 1", ())}
+        claims: dict[str, Claim] = {}
+        claim_ids = sorted({claim_id for _, claim_id, _ in members})
+        for start in range(0, len(claim_ids), 500):
+            chunk = claim_ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            claims.update((claim.id, claim) for claim in self._claims(f"c.id IN ({marks})", chunk))
         grouped: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for dispute_id, claim_id, reason in members:
             grouped[dispute_id].append((claim_id, reason))

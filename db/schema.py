@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: Stored in ``PRAGMA user_version``; a reader refuses a file with another version.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 #: Stored in ``PRAGMA application_id`` so that a foreign SQLite file is recognised ("CLSC").
 APPLICATION_ID = 0x434C5343
 
@@ -137,6 +137,7 @@ ENTITY_INDEXES = """
 CREATE INDEX entities_kind_sort ON entities (kind, sort_name, id);
 CREATE INDEX entities_kind_date ON entities (kind, date_sort, date_upper, sort_name, id);
 CREATE INDEX entities_place ON entities (place_id);
+CREATE INDEX sources_published ON sources (published_lower, id);
 CREATE INDEX aliases_compact ON aliases (compact);
 CREATE INDEX aliases_entity ON aliases (entity_id);
 """
@@ -146,7 +147,7 @@ CREATE INDEX claims_object ON claims (object_id, predicate_id);
 CREATE INDEX claims_claimant ON claims (claimant_id);
 CREATE INDEX claims_predicate ON claims (predicate_id);
 CREATE INDEX evidence_claim ON evidence (claim_id);
-CREATE INDEX evidence_source ON evidence (source_id, paragraph);
+CREATE INDEX evidence_source ON evidence (source_id, paragraph, claim_id);
 CREATE INDEX disputes_claim ON disputes (claim_id);
 """
 INDEXES = ENTITY_INDEXES + CLAIM_INDEXES

@@ -16,6 +16,7 @@ from db.models import Claim, Dispute, Source, TimelineEvent
 from db.queries import KnowledgeBase
 from tui.render import claim_line, evidence_line
 from tui.text import clean_line
+from tui.widgets.virtual_list import VirtualList
 
 __all__ = ["DisputesScreen", "SourcesScreen", "TimelineScreen", "month_counts"]
 
@@ -139,7 +140,7 @@ class SourcesScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="sources-view"):
-            yield OptionList(id="sources")
+            yield VirtualList(id="sources")
             with Vertical(id="source-detail"):
                 yield Static("", id="source-facts")
                 yield OptionList(id="source-claims")
@@ -147,27 +148,24 @@ class SourcesScreen(Screen[str | None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Sources"
-        self.load()
+        sources = self.query_one("#sources", VirtualList)
+        sources.set_rows(self.fetch, self.knowledge_base.source_count())
+        sources.focus()
 
-    @work(thread=True, exclusive=True, group="sources")
-    def load(self) -> None:
-        self.app.call_from_thread(self.show, self.knowledge_base.sources())
-
-    def show(self, sources: list[Source]) -> None:
-        self.sources = {source.id: source for source in sources}
-        options = self.query_one("#sources", OptionList)
-        for source in sources:
+    def fetch(self, offset: int, limit: int) -> list[tuple[str, Text]]:
+        """A page of sources, read as the list scrolls to it (10,000 sources cost no more than 5)."""
+        rows = []
+        for source in self.knowledge_base.sources(offset, limit):
+            self.sources[source.id] = source
             line = Text(clean_line(source.title), style="bold")
-            line.append(f"\n{clean_line(source.publisher)} · {source.published_display} · grade {source.grade}",
+            line.append(f"  {clean_line(source.publisher)} · {source.published_display} · grade {source.grade}",
                         style="dim")
-            options.add_option(Option(line, id=source.id))
-        options.focus()
-        if sources:
-            options.highlighted = 0
+            rows.append((source.id, line))
+        return rows
 
-    @on(OptionList.OptionHighlighted, "#sources")
-    def source_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        source = self.sources.get(event.option.id or "")
+    @on(VirtualList.Highlighted, "#sources")
+    def source_highlighted(self, event: VirtualList.Highlighted) -> None:
+        source = self.sources.get(event.item_id)
         if source is None:
             return
         facts = Table(box=None, show_header=False, pad_edge=False)
@@ -198,7 +196,7 @@ class SourcesScreen(Screen[str | None]):
         if claims:
             options.highlighted = 0
 
-    @on(OptionList.OptionSelected, "#sources")
+    @on(VirtualList.Selected, "#sources")
     def source_chosen(self) -> None:
         self.query_one("#source-claims").focus()
 
@@ -222,34 +220,31 @@ class DisputesScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="disputes-view"):
-            yield OptionList(id="disputes")
+            yield VirtualList(id="disputes")
             with VerticalScroll(id="dispute-detail"):
                 yield Static("", id="dispute-sides")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Disputes"
-        self.load()
+        disputes = self.query_one("#disputes", VirtualList)
+        total = self.knowledge_base.dispute_count()
+        disputes.set_rows(self.fetch, total)
+        if not total:
+            self.query_one("#dispute-sides", Static).update(Text("No disputes.", style="italic"))
+        disputes.focus()
 
-    @work(thread=True, exclusive=True, group="disputes")
-    def load(self) -> None:
-        self.app.call_from_thread(self.show, self.knowledge_base.disputes())
+    def fetch(self, offset: int, limit: int) -> list[tuple[str, Text]]:
+        """A page of disputes with their claims, read as the list scrolls to it."""
+        rows = []
+        for dispute in self.knowledge_base.disputes(offset, limit):
+            self.disputes[str(dispute.id)] = dispute
+            rows.append((str(dispute.id), Text(f"{clean_line(dispute.subject.name)}: {dispute.label}")))
+        return rows
 
-    def show(self, disputes: list[Dispute]) -> None:
-        self.disputes = {str(dispute.id): dispute for dispute in disputes}
-        options = self.query_one("#disputes", OptionList)
-        for dispute in disputes:
-            options.add_option(Option(Text(f"{clean_line(dispute.subject.name)}: {dispute.label}"),
-                                      id=str(dispute.id)))
-        if not disputes:
-            options.add_option(Option(Text("No disputes.", style="italic"), disabled=True))
-        else:
-            options.highlighted = 0
-        options.focus()
-
-    @on(OptionList.OptionHighlighted, "#disputes")
-    def dispute_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        dispute = self.disputes.get(event.option.id or "")
+    @on(VirtualList.Highlighted, "#disputes")
+    def dispute_highlighted(self, event: VirtualList.Highlighted) -> None:
+        dispute = self.disputes.get(event.item_id)
         if dispute is None:
             return
         sides = Table(expand=True, show_lines=True)
@@ -265,8 +260,8 @@ class DisputesScreen(Screen[str | None]):
         sides.add_row(*cells)
         self.query_one("#dispute-sides", Static).update(sides)
 
-    @on(OptionList.OptionSelected, "#disputes")
-    def chosen(self, event: OptionList.OptionSelected) -> None:
-        dispute = self.disputes.get(event.option.id or "")
+    @on(VirtualList.Selected, "#disputes")
+    def chosen(self, event: VirtualList.Selected) -> None:
+        dispute = self.disputes.get(event.item_id)
         if dispute is not None:
             self.dismiss(dispute.subject.id)
