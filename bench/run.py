@@ -416,9 +416,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     startups = {line.split()[2]: float(line.split()[3]) for line in body if line.startswith("<!-- startup ")}
     summary = []
     if "S" in startups and "L" in startups:
-        spread = abs(startups["L"] - startups["S"]) / startups["S"]
-        summary = [f"Start-up at size L against size S: {spread:+.0%} "
-                   f"(target: within 10%, {verdict(spread <= 0.10)}).", ""]
+        spread = (startups["L"] - startups["S"]) / startups["S"]
+        summary = [f"Start-up at size L against size S: {spread:+.1%} "
+                   f"(target: within 10%, {verdict(abs(spread) <= 0.10)}).", ""]
     header = [
         "# Benchmark results",
         "",
