@@ -21,7 +21,9 @@ from db.folding import compact, fold
 from db.records import ClaimRecord, PredicateRecord, Records
 from db.schema import (
     APPLICATION_ID,
+    CLAIM_FTS_TABLES,
     CLAIM_INDEXES,
+    ENTITY_FTS_TABLES,
     ENTITY_INDEXES,
     FULL_TEXT,
     SCHEMA_VERSION,
@@ -253,8 +255,7 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
     worker.start()
     try:
         _execute_script(connection, ENTITY_INDEXES)
-        for table in ("entities_fts", "aliases_fts", "aliases_trigram"):
-            connection.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")  # noqa: S608 - fixed names
+        _rebuild_full_text(connection, ENTITY_FTS_TABLES)
         connection.execute("CREATE VIRTUAL TABLE temp.trigram_vocabulary USING fts5vocab (main, aliases_trigram, row)")
         connection.execute("INSERT INTO trigram_counts SELECT term, doc FROM temp.trigram_vocabulary")
         connection.execute("DROP TABLE temp.trigram_vocabulary")
@@ -271,7 +272,12 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
     )
     connection.executemany("INSERT INTO disputes VALUES (?,?,?)", prepared.pop("disputes"))
     _execute_script(connection, CLAIM_INDEXES)
-    connection.execute("INSERT INTO claims_fts (claims_fts) VALUES ('rebuild')")
+    _rebuild_full_text(connection, CLAIM_FTS_TABLES)
+
+
+def _rebuild_full_text(connection: sqlite3.Connection, tables: Iterable[str]) -> None:
+    for table in tables:
+        connection.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")  # noqa: S608 - fixed names
 
 
 def _execute_script(connection: sqlite3.Connection, script: str) -> None:

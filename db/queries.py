@@ -87,7 +87,7 @@ class KnowledgeBase:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.connection = connection
         self.path = path
-        self._sources: dict[str, SourceRef] | None = None
+        self._sources: dict[str, SourceRef] = {}
 
     # -- opening -------------------------------------------------------------------------
 
@@ -147,8 +147,6 @@ class KnowledgeBase:
 
     def _source_refs(self, source_ids: Iterable[str]) -> dict[str, SourceRef]:
         """The sources with these ids, read once each and kept (never the whole table at once)."""
-        if self._sources is None:
-            self._sources = {}
         missing = sorted(set(source_ids) - self._sources.keys())
         for offset in range(0, len(missing), 500):
             chunk = missing[offset:offset + 500]

@@ -169,4 +169,6 @@ CREATE VIRTUAL TABLE aliases_trigram USING fts5 (
 );
 """
 
-FTS_TABLES = ("entities_fts", "claims_fts", "aliases_fts", "aliases_trigram")
+# Rebuilt in two steps: the name indexes while the claims are being prepared, then the claims.
+ENTITY_FTS_TABLES = ("entities_fts", "aliases_fts", "aliases_trigram")
+CLAIM_FTS_TABLES = ("claims_fts",)
