@@ -14,10 +14,10 @@ from textual.screen import Screen
 from db.queries import KnowledgeBase
 from tui.commands import EntityCommands
 from tui.passages import PassageStore
-from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
-from tui.screens.search import SearchScreen
-from tui.screens.views import DisputesScreen, SourcesScreen, TimelineScreen
+
+# The search, timeline, sources, disputes and help screens are imported when first opened:
+# start-up is measured against a bare Textual app, and they are not on the first frame.
 
 __all__ = ["ClaimscopeApp", "make_app"]
 
@@ -70,15 +70,23 @@ class ClaimscopeApp(App[None]):
         self.main_screen().open_entity(entity_id)
 
     def action_search(self) -> None:
+        from tui.screens.search import SearchScreen
+
         self.push_screen(SearchScreen(self.knowledge_base), self.open_entity)
 
     def action_timeline(self) -> None:
+        from tui.screens.views import TimelineScreen
+
         self.push_screen(TimelineScreen(self.knowledge_base), self.open_entity)
 
     def action_sources(self) -> None:
+        from tui.screens.views import SourcesScreen
+
         self.push_screen(SourcesScreen(self.knowledge_base), self.open_entity)
 
     def action_disputes(self) -> None:
+        from tui.screens.views import DisputesScreen
+
         self.push_screen(DisputesScreen(self.knowledge_base), self.open_entity)
 
     def action_help(self) -> None:
@@ -90,6 +98,8 @@ class ClaimscopeApp(App[None]):
             seen.add(binding.action)
             keys.append((self.get_key_display(binding), binding.description or binding.action))
         keys.append(("ctrl+p", "command palette: entities and actions"))
+        from tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(keys))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

@@ -12,6 +12,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.screens.search import SearchScreen
 from tui.screens.views import DisputesScreen, SourcesScreen, TimelineScreen
+from tui.widgets.bars import KeyBar
 from tui.widgets.entity_pane import EntityPane
 
 
@@ -225,3 +226,20 @@ async def test_markup_typed_into_the_actor_filter_is_shown_literally(shipped_db:
         await pilot.press("a", *"[bold]zzqx[", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TimelineScreen)
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+async def test_key_bar_keeps_help_and_quit_and_a_click_presses_the_key(shipped_db: Path, width: int) -> None:
+    app = make_app(shipped_db)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(app, pilot)
+        bar = app.screen.query_one(KeyBar)
+        line = str(bar.render())
+        assert len(line) <= width
+        assert "? Help" in line and "q Quit" in line, line
+        if width >= 120:
+            assert "d Disputes" in line, line  # nothing is dropped when there is room
+        start = line.index("? Help")
+        await pilot.click(KeyBar, offset=(start + 1, 0))
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)

@@ -9,13 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Sparkline, Static
+from textual.widgets import Input, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
 from db.models import Claim, Dispute, Source, TimelineEvent
 from db.queries import KnowledgeBase
 from tui.render import claim_line, evidence_line
 from tui.text import clean_line
+from tui.widgets.bars import KeyBar, TitleBar
 from tui.widgets.virtual_list import VirtualList
 
 __all__ = ["DisputesScreen", "SourcesScreen", "TimelineScreen", "month_counts"]
@@ -65,13 +66,13 @@ class TimelineScreen(Screen[str | None]):
         self.knowledge_base = knowledge_base
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="timeline-view"):
             yield Input(placeholder="a: filter by actor (name or alias); empty for all", id="actor")
             yield Static("", id="activity-label")
             yield Sparkline([], id="activity")
             yield OptionList(id="events")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = "Timeline"
@@ -138,13 +139,13 @@ class SourcesScreen(Screen[str | None]):
         self.claims: dict[str, Claim] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="sources-view"):
             yield VirtualList(id="sources")
             with Vertical(id="source-detail"):
                 yield Static("", id="source-facts")
                 yield OptionList(id="source-claims")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = "Sources"
@@ -218,12 +219,12 @@ class DisputesScreen(Screen[str | None]):
         self.disputes: dict[str, Dispute] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="disputes-view"):
             yield VirtualList(id="disputes")
             with VerticalScroll(id="dispute-detail"):
                 yield Static("", id="dispute-sides")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = "Disputes"
