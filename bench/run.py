@@ -259,14 +259,19 @@ def measure_entity_open(db: Path, runs: int) -> tuple[Figure, int, float]:
             painted: dict[str, float] = {}
             update = provenance._update
 
-            def update_and_mark(claim, rendered):  # type: ignore[no-untyped-def]
-                update(claim, rendered)
+            def mark_if_shown() -> None:
                 card = screen.query_one(EntityPane).card
-                if card is not None and claim is provenance.claim and claim.id in {
+                claim = provenance.claim
+                if card is not None and claim is not None and claim.id in {
                     shown.id for shown in (*card.outgoing, *card.incoming, *card.asserted)
                 }:
-                    # The next frame is the one with the card and the provenance on screen.
-                    provenance.call_after_refresh(lambda: painted.setdefault(card.id, time.perf_counter()))
+                    painted.setdefault(card.id, time.perf_counter())
+
+            def update_and_mark(claim, rendered):  # type: ignore[no-untyped-def]
+                update(claim, rendered)
+                # The next frame is the first that can show this provenance; by then the card
+                # must be on screen too for the entity to count as open.
+                provenance.call_after_refresh(mark_if_shown)
 
             provenance._update = update_and_mark  # type: ignore[method-assign]
             for _ in range(runs):

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, Tab, Tabs
+from textual.widgets import ContentSwitcher, Tab, Tabs
 
-from db.models import EntityCard
+from db.models import Claim, EntityCard
 from db.queries import KnowledgeBase
 from tui.messages import OpenEntity
 from tui.passages import PassageStore
-from tui.render import citation
+from tui.render import card_claims, citation
+from tui.widgets.bars import KeyBar, TitleBar
 from tui.widgets.entity_list import EntityList
 from tui.widgets.entity_pane import EntityPane
 from tui.widgets.provenance import ProvenancePane
@@ -52,7 +54,7 @@ class MainScreen(Screen[None]):
         self.position = -1
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         # The kind tabs span the screen so that all five fit even at 80 columns.
         yield Tabs(*(Tab(f"{title} {self.counts.get(kind, 0)}", id=f"tab-{kind}") for kind, title in KIND_TABS),
                    id="kind-tabs")
@@ -63,7 +65,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="reading"):
                 yield EntityPane(id="entity")
                 yield ProvenancePane(self.passages, id="provenance")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if self.start_entity:
@@ -89,10 +91,17 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="entity")
     def load_entity(self, entity_id: str) -> None:
         card = self.knowledge_base.entity(entity_id)
-        if card is not None:
-            self.app.call_from_thread(self.show_card, card)
+        if card is None:
+            return
+        # The first claim's provenance is read here too, so that the card and its provenance
+        # reach the screen in the same frame rather than one after the other.
+        first = next((claim for claim, _direction in card_claims(card)), None)
+        rendered = self.query_one(ProvenancePane).prepare(first) if first is not None else None
+        self.app.call_from_thread(self.show_card, card, first, rendered)
 
-    def show_card(self, card: EntityCard) -> None:
+    def show_card(self, card: EntityCard, first: Claim | None = None, rendered: Text | None = None) -> None:
+        if first is not None and rendered is not None:
+            self.query_one(ProvenancePane).show(first, rendered)
         self.query_one(EntityPane).show(card)
         self.query_one("#claims").focus()
         self.sub_title = card.name

@@ -25,19 +25,27 @@ class ProvenancePane(VerticalScroll):
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Text("The provenance of the highlighted claim shows here.", style="dim"), id="provenance-body")
 
-    def show(self, claim: Claim) -> None:
-        """Show ``claim``'s provenance; reading the texts happens in a worker."""
+    def show(self, claim: Claim, rendered: Text | None = None) -> None:
+        """Show ``claim``'s provenance: ``rendered`` if the caller prepared it, else read in a worker."""
+        if claim is self.claim and rendered is None:
+            return  # already shown or on its way
         self.claim = claim
-        self.load(claim)
+        if rendered is not None:
+            self._update(claim, rendered)
+        else:
+            self.load(claim)
 
-    @work(thread=True, exclusive=True, group="provenance")
-    def load(self, claim: Claim) -> None:
+    def prepare(self, claim: Claim) -> Text:
+        """Read the cited texts and render ``claim``'s provenance; safe to call from a thread."""
         texts = {}
         for evidence in claim.evidence:
             source_text = self.passages.text_of(evidence.source)
             texts[evidence.source.id] = (source_text.text, source_text.problem)
-        rendered = render_provenance(claim, texts)
-        self.app.call_from_thread(self._update, claim, rendered)
+        return render_provenance(claim, texts)
+
+    @work(thread=True, exclusive=True, group="provenance")
+    def load(self, claim: Claim) -> None:
+        self.app.call_from_thread(self._update, claim, self.prepare(claim))
 
     def _update(self, claim: Claim, rendered: Text) -> None:
         if claim is self.claim:  # a newer claim may have been highlighted meanwhile
