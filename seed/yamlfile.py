@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,10 @@ from typing import Any
 import yaml
 
 __all__ = ["Mapping", "Problem", "Sequence", "YamlError", "load_yaml"]
+
+# C0 and C1 control characters other than tab and newline: YAML's escapes ("\e", "\x9b")
+# can put them in a quoted string, and nothing in a seed needs them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +88,13 @@ class _Converter:
             sequence.line = node.start_mark.line + 1
             sequence.item_lines = [item.start_mark.line + 1 for item in node.value]
             return sequence
-        return self._scalar(node)
+        value = self._scalar(node)
+        if isinstance(value, str) and (control := _CONTROL.search(value)):
+            self.problems.append(Problem(
+                self.file, node.start_mark.line + 1,
+                f"the text holds the control character U+{ord(control.group()):04X}, which could drive a terminal",
+                "remove it; write the character out in words if it matters"))
+        return value
 
     @staticmethod
     def _scalar(node: yaml.Node) -> Any:

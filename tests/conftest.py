@@ -158,3 +158,49 @@ def write_mini_seed(base: Path, **replace: str) -> tuple[Path, Path]:
 @pytest.fixture
 def mini_seed(tmp_path: Path) -> tuple[Path, Path]:
     return write_mini_seed(tmp_path)
+
+
+# -- a knowledge base whose text fights back -------------------------------------------------------
+
+HOSTILE_NAME = "[bold]Front[/] [link=https://x.example]click"
+"""Markup in a name: it must be shown as written, never interpreted."""
+
+OSC52 = "\x1b]52;c;aGlqYWNrZWQ=\x07"  # would put "hijacked" on the clipboard
+SET_TITLE = "\x1b]0;pwned\x07"  # would set the terminal's title
+
+
+def build_hostile_kb(base: Path) -> tuple[Path, Path]:
+    """The mini seed with markup, escape sequences, right-to-left and long text in its fields and corpus.
+
+    The seed loader refuses control characters, so they are put into the records after loading:
+    a knowledge base built by another tool, or an older one, could hold them.
+
+    Returns:
+        (knowledge base file, corpus directory)
+    """
+    import dataclasses
+
+    from db.build import build_database
+    from seed.loader import load_seed
+
+    text = MINI_TEXT.replace("was founded in 2019.", f"was founded{OSC52} in 2019{SET_TITLE} [red]x[/].")
+    sha256 = hashlib.sha256(text.encode()).hexdigest()
+    seed, corpus = write_mini_seed(base, **{"sources.yaml": MINI_SOURCES.format(sha256=sha256)})
+    (corpus / "mini.txt").write_text(text, encoding="utf-8")
+    result = load_seed(seed, corpus, require_corpus=True)
+    assert result.records is not None, [str(problem) for problem in result.errors]
+    records = result.records
+    hostile = {
+        "example-front": dict(name=HOSTILE_NAME + SET_TITLE,
+                              summary=f"ولایت خراسان {OSC52} Вилояти Хуросон \x9b31m Z\u0336a\u0336l\u0336g\u0336o 🔥 "
+                                      + "long " * 2000,
+                              note="[/] [unterminated \x00 nul"),
+    }
+    entities = tuple(dataclasses.replace(entity, **hostile.get(entity.id, {})) for entity in records.entities)
+    aliases = tuple(dataclasses.replace(alias, alias=hostile["example-front"]["name"]) if alias.alias == "Example Front"
+                    else alias for alias in records.aliases)
+    claims = tuple(dataclasses.replace(claim, statement=f"said {OSC52}[i]so[/i]") if index == 0 else claim
+                   for index, claim in enumerate(records.claims))
+    path = base / "hostile.db"
+    build_database(path, dataclasses.replace(records, entities=entities, aliases=aliases, claims=claims))
+    return path, corpus

@@ -7,6 +7,7 @@ what they use and nothing else, so that a lookup is quick from a shell script.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -78,8 +79,19 @@ def _text(value: object, style: str = "") -> Any:
     return Text(clean("" if value is None else str(value)), style=style)
 
 
+# json.dumps escapes C0 controls but passes C1 controls (U+009B is a CSI to some terminals) and
+# bidirectional overrides through; these are escaped too, which keeps the output valid JSON.
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(value: Any) -> str:
+    """``value`` as indented JSON that is safe to print to a terminal."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def _emit_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+    click.echo(json_text(value))
 
 
 def _print_problems(problems: list[Any]) -> None:

@@ -7,6 +7,7 @@ from functools import partial
 from textual.command import Hit, Hits, Provider
 
 from tui.render import result_line
+from tui.text import clean_line
 
 __all__ = ["EntityCommands"]
 
@@ -23,4 +24,4 @@ class EntityCommands(Provider):
         results = await app.run_in_thread(knowledge_base.search, query, None, 10)  # type: ignore[attr-defined]
         for result in results:
             yield Hit(result.score / 100, result_line(result), partial(app.open_entity, result.id),  # type: ignore[attr-defined]
-                      text=result.name, help=f"open this {result.kind}")
+                      text=clean_line(result.name), help=f"open this {result.kind}")

@@ -14,6 +14,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
 
+from tui.text import clean_line
+
 __all__ = ["KeyBar", "TitleBar"]
 
 
@@ -38,10 +40,11 @@ class TitleBar(Widget):
         self.refresh()
 
     def render(self) -> Text:
-        title = Text(self.screen.title or self.app.title, style="bold")
+        # A Text, so never parsed as markup; cleaned, because a Text keeps escape sequences.
+        title = Text(clean_line(self.screen.title or self.app.title), style="bold")
         if self.screen.sub_title:
             title.append(" — ")
-            title.append(self.screen.sub_title, style="italic")  # shown literally: a Text, not markup
+            title.append(clean_line(self.screen.sub_title), style="italic")
         title.truncate(max(1, self.size.width), overflow="ellipsis")
         return title
 
