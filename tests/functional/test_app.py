@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList, Static
 
+from conftest import HOSTILE_NAME, OSC52, build_hostile_kb
 from tui.app import make_app
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
@@ -14,6 +15,7 @@ from tui.screens.search import SearchScreen
 from tui.screens.views import DisputesScreen, SourcesScreen, TimelineScreen
 from tui.widgets.bars import KeyBar
 from tui.widgets.entity_pane import EntityPane
+from tui.widgets.virtual_list import VirtualList
 
 
 async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
@@ -243,3 +245,61 @@ async def test_key_bar_keeps_help_and_quit_and_a_click_presses_the_key(shipped_d
         await pilot.click(KeyBar, offset=(start + 1, 0))
         await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_an_entity_whose_fields_are_hostile_renders_literally(tmp_path: Path) -> None:
+    db, corpus = build_hostile_kb(tmp_path)
+    app = make_app(db, corpus=corpus)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.screen.open_entity("example-front")
+        await settle(app, pilot)
+        header = rendered(app, "#entity-header")
+        assert header.startswith(HOSTILE_NAME), header[:120]  # the markup is text, and the title escape is gone
+        assert "\x1b" not in header and "\x9b" not in header and "\x00" not in header
+        assert "ولایت خراسان" in header and "Вилояти Хуросон" in header
+        # Walk every claim: the passages and statements with escapes in them are shown without them.
+        claims = app.screen.query_one("#claims", OptionList)
+        seen = []
+        for index in range(claims.option_count):
+            if claims.get_option_at_index(index).disabled:
+                continue
+            claims.highlighted = index
+            await settle(app, pilot)
+            provenance = rendered(app, "#provenance-body")
+            assert not any(character in provenance for character in "\x1b\x07\x9b\x00"), provenance[:200]
+            seen.append(provenance)
+        shown = "\n".join(seen)
+        assert "[red]x[/]" in shown and "[i]so[/i]" in shown
+        # (What reaches a real terminal is checked in tmux: tests/functional/test_terminal.py.)
+        # Hostile strings typed into the list filter and the search box.
+        list_filter = app.screen.query_one("#list-group").query_one("Input")
+        for hostile in ("[bold]", "[/]", "[link=x", '"AND (', "NEAR(", OSC52, "x" * 10_000, "ولایت"):
+            list_filter.value = hostile
+            await settle(app, pilot)
+        list_filter.value = "[bold]Fr"
+        await settle(app, pilot)
+        assert "[bold]Front[/]" in drawn(app.screen.query_one("#list-group").query_one(VirtualList))
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)])
+async def test_small_terminals_keep_the_essentials_and_survive_a_tiny_resize(shipped_db: Path,
+                                                                             size: tuple[int, int]) -> None:
+    app = make_app(shipped_db)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        for kind in ("group", "outlet", "person", "place", "event"):
+            assert app.screen.query_one(f"#tab-{kind}").region.width > 0, f"the {kind} tab is cut off"
+            assert app.screen.query_one(f"#tab-{kind}").region.right <= size[0]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert card_of(app) is not None
+        assert "evidence 1 of" in rendered(app, "#provenance-body")
+        await pilot.resize_terminal(20, 10)
+        await settle(app, pilot)
+        await pilot.press("down", "up", "slash")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await pilot.resize_terminal(*size)
+        await settle(app, pilot)
+        assert card_of(app) is not None

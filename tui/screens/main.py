@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,6 +15,7 @@ from db.queries import KnowledgeBase
 from tui.messages import OpenEntity
 from tui.passages import PassageStore
 from tui.render import card_claims, citation
+from tui.text import clean_line
 from tui.widgets.bars import KeyBar, TitleBar
 from tui.widgets.entity_list import EntityList
 from tui.widgets.entity_pane import EntityPane
@@ -73,6 +74,10 @@ class MainScreen(Screen[None]):
         else:
             self.query_one("#list-group").query_one(VirtualList).focus()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < 70, "-narrow")
+        self.set_class(event.size.height < 22, "-short")
+
     # -- opening entities, with history ------------------------------------------------------
 
     @on(OpenEntity)
@@ -104,7 +109,7 @@ class MainScreen(Screen[None]):
             self.query_one(ProvenancePane).show(first, rendered)
         self.query_one(EntityPane).show(card)
         self.query_one("#claims").focus()
-        self.sub_title = card.name
+        self.sub_title = clean_line(card.name)
 
     def action_back(self) -> None:
         if self.position > 0:

@@ -55,6 +55,8 @@ class VirtualList(ScrollView, can_focus=True):
     VirtualList > .virtual-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground;
                                          text-style: $block-cursor-text-style; }
     VirtualList > .virtual-list--cursor-blurred { background: $block-cursor-blurred-background; }
+    VirtualList:nocolor > .virtual-list--cursor { text-style: reverse bold; }
+    VirtualList:nocolor > .virtual-list--cursor-blurred { text-style: underline; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True)
