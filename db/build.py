@@ -16,6 +16,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows: builds are not serialised there
+    fcntl = None  # type: ignore[assignment]
+
 from db.edtf import OPEN_LOWER, parse_edtf
 from db.folding import compact, fold
 from db.records import ClaimRecord, PredicateRecord, Records
@@ -311,11 +316,20 @@ def build_database(path: str | os.PathLike[str], records: Records) -> Path:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    for stale in target.parent.glob(f".{target.name}.*.building"):
-        try:
-            stale.unlink()
-        except OSError:
-            pass
+    # One build at a time per file: a second build waits for the first. Holding the lock also
+    # means any temporary file left beside the target is from a build that was killed.
+    with open(target.parent / f".{target.name}.lock", "a+b") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        for stale in target.parent.glob(f".{target.name}.*.building"):
+            try:
+                stale.unlink()
+            except OSError:
+                pass
+        return _build_locked(target, records)
+
+
+def _build_locked(target: Path, records: Records) -> Path:
     handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
     os.close(handle)
     temporary = Path(temporary_name)
