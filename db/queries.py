@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -81,8 +82,36 @@ def built_fingerprint(path: str | os.PathLike[str]) -> str | None:
     return str(row[0]) if row else None
 
 
+def _reports_damage(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn SQLite's errors while reading into a KnowledgeBaseError that names the file."""
+
+    @functools.wraps(method)
+    def reading(self: KnowledgeBase, *arguments: Any, **options: Any) -> Any:
+        try:
+            return method(self, *arguments, **options)
+        except sqlite3.DatabaseError as error:
+            raise KnowledgeBaseError(
+                f"{self.path}: the knowledge base cannot be read ({error}); it may be damaged or cut short: "
+                f"rebuild it with `claimscope build --db {self.path}`"
+            ) from error
+
+    return reading
+
+
+def _reading_methods(cls: type[KnowledgeBase]) -> type[KnowledgeBase]:
+    """Apply ``_reports_damage`` to every public query method of ``cls``."""
+    for name, member in list(vars(cls).items()):
+        if callable(member) and not name.startswith("_") and name not in ("open", "close"):
+            setattr(cls, name, _reports_damage(member))
+    return cls
+
+
+@_reading_methods
 class KnowledgeBase:
-    """A knowledge base opened read-only. Safe to share between threads (one query at a time)."""
+    """A knowledge base opened read-only. Safe to share between threads (one query at a time).
+
+    A read that fails inside SQLite (a damaged or truncated file) raises KnowledgeBaseError.
+    """
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.connection = connection

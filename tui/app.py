@@ -11,7 +11,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from db.queries import KnowledgeBase
+from db.queries import KnowledgeBase, KnowledgeBaseError
 from tui.commands import EntityCommands
 from tui.passages import PassageStore
 from tui.screens.main import MainScreen
@@ -47,12 +47,26 @@ class ClaimscopeApp(App[None]):
         self.passages = passages
         self.counts = counts
         self.start_entity = entity
+        self.fatal_message: str | None = None
+        """Why the app stopped, when it stopped because the knowledge base could not be read."""
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self.knowledge_base, self.passages, self.counts, self.start_entity))
 
     def on_unmount(self) -> None:
         self.knowledge_base.close()
+
+    def _handle_exception(self, error: Exception) -> None:
+        # A knowledge base found damaged while browsing ends the app with the reason, not a traceback.
+        # (A worker's error arrives wrapped in WorkerFailed, which keeps it as ``error``.)
+        cause: BaseException | None = error
+        while cause is not None and not isinstance(cause, KnowledgeBaseError):
+            cause = getattr(cause, "error", None) or cause.__cause__ or cause.__context__
+        if isinstance(cause, KnowledgeBaseError):
+            self.fatal_message = str(cause)
+            self.exit(return_code=2)
+            return
+        super()._handle_exception(error)
 
     async def run_in_thread(self, function: Callable[..., T], *arguments: Any) -> T:
         """Run a blocking database call off the event loop."""

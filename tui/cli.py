@@ -104,7 +104,19 @@ def _print_problems(problems: list[Any]) -> None:
 # -- the command group ---------------------------------------------------------------------
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; a knowledge base found damaged mid-command is a message, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from db.queries import KnowledgeBaseError
+
+        try:
+            return super().invoke(ctx)
+        except KnowledgeBaseError as error:
+            _fail(str(error), 2)
+
+
+@click.group(cls=_Commands, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @_db_option
 @_corpus_option
 @click.version_option(package_name="claimscope")
@@ -127,7 +139,12 @@ def _run_app(db_path: Path | None, corpus: Path | None, entity: str | None) -> N
     knowledge_base.close()
     from tui.app import make_app
 
-    make_app(path, corpus=_corpus(corpus), entity=start_entity).run()
+    app = make_app(path, corpus=_corpus(corpus), entity=start_entity)
+    app.run()
+    if app.fatal_message:
+        _fail(app.fatal_message, app.return_code or 2)
+    if app.return_code:
+        sys.exit(app.return_code)
 
 
 @main.command()
