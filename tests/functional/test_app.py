@@ -303,3 +303,26 @@ async def test_small_terminals_keep_the_essentials_and_survive_a_tiny_resize(shi
         await pilot.resize_terminal(*size)
         await settle(app, pilot)
         assert card_of(app) is not None
+
+
+@pytest.mark.parametrize("damage", ["changed", "unreadable"])
+async def test_provenance_says_when_a_corpus_text_changed_or_cannot_be_read(shipped_db: Path, corpus_dir: Path,
+                                                                          tmp_path: Path, damage: str) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for text in corpus_dir.glob("*.txt"):
+        target = corpus / text.name
+        if damage == "changed":
+            target.write_text(text.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+        else:
+            target.mkdir()  # reading it fails, as an unreadable file would (root reads any file)
+    app = make_app(shipped_db, corpus=corpus, entity="iskp")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        provenance = rendered(app, "#provenance-body")
+        expected = "has changed since the knowledge base was built" if damage == "changed" else "cannot be read"
+        assert expected in provenance, provenance
+        assert "evidence 1 of" in provenance  # the locator and the source are still shown
+        await pilot.press("down")  # and the app goes on working
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)

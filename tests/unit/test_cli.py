@@ -147,3 +147,49 @@ def test_default_knowledge_base_is_built_on_first_use_and_rebuilt_on_change(tmp_
 @pytest.mark.parametrize("arguments", [["search", "ISKP"], ["show", "iskp"], ["sources"], ["disputes"], ["timeline"]])
 def test_commands_without_json_print_tables(shipped_db: Path, arguments: list[str]) -> None:
     assert run(*arguments, "--db", str(shipped_db)).strip()
+
+
+@pytest.mark.parametrize("breakage", [
+    # wrong types, an unknown key, an unknown id, a date that is not EDTF, a locator out of range
+    ("claims.yaml", "paragraph: 1, sentence: 2, grade: 2", "paragraph: one, sentence: 2, grade: [2]"),
+    ("entities.yaml", "    summary: An invented station.\n", "    summary: An invented station.\n    colour: red\n"),
+    ("claims.yaml", "object: sampletown", "object: samplet0wn"),
+    ("claims.yaml", "    unit: fighters\n", "    unit: fighters\n    start: spring 2024\n"),
+    ("claims.yaml", "paragraph: 2, sentence: 1", "paragraph: 9, sentence: 1"),
+    ("entities.yaml", "  - id: sampletown\n", "  - id: radio-example\n"),
+])
+def test_every_kind_of_bad_seed_is_reported_with_its_line_and_the_file_is_byte_for_byte_unchanged(
+        tmp_path: Path, breakage: tuple[str, str, str]) -> None:
+    seed, corpus = write_mini_seed(tmp_path)
+    db = tmp_path / "kb.db"
+    run("build", "--seed", str(seed), "--corpus", str(corpus), "--db", str(db))
+    before = db.read_bytes()
+    name, old, new = breakage
+    text = (seed / name).read_text(encoding="utf-8")
+    assert old in text
+    broken = text.replace(old, new, 1)
+    (seed / name).write_text(broken, encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--seed", str(seed), "--corpus", str(corpus), "--db", str(db)])
+    assert result.exit_code == 1
+    changed = next(number for number, (a, b) in enumerate(zip(text.splitlines(), broken.splitlines()), start=1)
+                   if a != b)
+    reported = [line for line in result.output.splitlines() if f"{name}:" in line]
+    assert reported, result.output
+    assert any(f"{name}:{number}:" in line for line in reported for number in range(changed - 3, changed + 3)), \
+        result.output
+    assert db.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".kb.db.lock", "corpus", "kb.db", "seed"]
+
+
+def test_several_kinds_of_error_in_one_file_come_in_one_run(tmp_path: Path) -> None:
+    seed, corpus = write_mini_seed(tmp_path)
+    text = (seed / "claims.yaml").read_text(encoding="utf-8")
+    broken = (text.replace("paragraph: 1, sentence: 2, grade: 2", "paragraph: one, sentence: 2, grade: 2")
+              .replace("object: sampletown", "object: samplet0wn")
+              .replace("value: 300", "value: lots"))
+    (seed / "claims.yaml").write_text(broken, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--seed", str(seed), "--corpus", str(corpus)])
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if "claims.yaml:" in line and "error" in line]
+    assert len(errors) >= 3, result.output
+    assert any("sampletown" in line for line in errors), "the unknown id comes with a suggestion"
