@@ -168,35 +168,37 @@ def measure_cli(db: Path, name: str, entity_id: str, runs: int) -> list[tuple[Fi
     return [(wall, rss) for wall, rss, _ in rows]
 
 
+PROBE = str(ROOT / "bench" / "probe.py")
+
+
+def first_frame(arguments: Sequence[str]) -> tuple[float, float]:
+    """Run ``bench/probe.py`` with ``arguments``: seconds from process start to its first frame, and peak RSS."""
+    started = time.time()
+    _, peak, out = timed_process([sys.executable, PROBE, *arguments])
+    ready = next((float(line.split()[1]) for line in out.splitlines() if line.startswith("READY ")), None)
+    if ready is None:
+        raise RuntimeError(f"probe.py {' '.join(arguments)} never reported its first frame")
+    return ready - started, peak
+
+
 def measure_startup_s_against_l(small: Path, large: Path, runs: int) -> tuple[Figure, Figure]:
     """Start-up on two knowledge bases, alternating run by run so that both see the same machine."""
-    probe = str(ROOT / "bench" / "probe.py")
     figures = (Figure("size S"), Figure("size L"))
     for _ in range(runs):
         for figure, db in zip(figures, (small, large), strict=True):
-            started = time.time()
-            _, _, out = timed_process([sys.executable, probe, "app", "--db", str(db)])
-            ready = next((float(line.split()[1]) for line in out.splitlines() if line.startswith("READY ")), None)
-            if ready is None:
-                raise RuntimeError(f"the app on {db} never reported its first frame")
-            figure.values.append(ready - started)
+            figure.values.append(first_frame(["app", "--db", str(db)])[0])
     return figures
 
 
 def measure_startup(db: Path, runs: int) -> tuple[Figure, Figure, Figure, Figure]:
     app_time, app_rss = Figure("claimscope app"), Figure("claimscope app", unit="MB")
     floor_time, floor_rss = Figure("minimal Textual app"), Figure("minimal Textual app", unit="MB")
-    probe = str(ROOT / "bench" / "probe.py")
     for _ in range(runs):
-        for figures, command in (((app_time, app_rss), [sys.executable, probe, "app", "--db", str(db)]),
-                                 ((floor_time, floor_rss), [sys.executable, probe, "minimal"])):
-            started = time.time()
-            elapsed, peak, out = timed_process(command)
-            ready = next((float(line.split()[1]) for line in out.splitlines() if line.startswith("READY ")), None)
-            if ready is None:
-                raise RuntimeError(f"{' '.join(command)} never reported its first frame")
-            figures[0].values.append(ready - started)
-            figures[1].values.append(peak)
+        for (wall, rss), arguments in (((app_time, app_rss), ["app", "--db", str(db)]),
+                                       ((floor_time, floor_rss), ["minimal"])):
+            elapsed, peak = first_frame(arguments)
+            wall.values.append(elapsed)
+            rss.values.append(peak)
     return app_time, app_rss, floor_time, floor_rss
 
 

@@ -15,11 +15,10 @@ from db.queries import KnowledgeBase
 from tui.messages import OpenEntity
 from tui.passages import PassageStore
 from tui.render import card_claims, citation
-from tui.text import clean_line
 from tui.widgets.bars import KeyBar, TitleBar
 from tui.widgets.entity_list import EntityList
 from tui.widgets.entity_pane import EntityPane
-from tui.widgets.provenance import ProvenancePane
+from tui.widgets.provenance import ProvenancePane, prepare_provenance
 from tui.widgets.virtual_list import VirtualList
 
 __all__ = ["MainScreen"]
@@ -101,7 +100,7 @@ class MainScreen(Screen[None]):
         # The first claim's provenance is read here too, so that the card and its provenance
         # reach the screen in the same frame rather than one after the other.
         first = next((claim for claim, _direction in card_claims(card)), None)
-        rendered = self.query_one(ProvenancePane).prepare(first) if first is not None else None
+        rendered = prepare_provenance(self.passages, first) if first is not None else None
         self.app.call_from_thread(self.show_card, card, first, rendered)
 
     def show_card(self, card: EntityCard, first: Claim | None = None, rendered: Text | None = None) -> None:
@@ -109,7 +108,7 @@ class MainScreen(Screen[None]):
             self.query_one(ProvenancePane).show(first, rendered)
         self.query_one(EntityPane).show(card)
         self.query_one("#claims").focus()
-        self.sub_title = clean_line(card.name)
+        self.sub_title = card.name  # the title bar cleans what it draws
 
     def action_back(self) -> None:
         if self.position > 0:

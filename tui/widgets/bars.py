@@ -33,11 +33,8 @@ class TitleBar(Widget):
     """
 
     def on_mount(self) -> None:
-        self.watch(self.screen, "title", self.refresh_title, init=False)
-        self.watch(self.screen, "sub_title", self.refresh_title, init=False)
-
-    def refresh_title(self, _value: object = None) -> None:
-        self.refresh()
+        for name in ("title", "sub_title"):
+            self.watch(self.screen, name, lambda _value: self.refresh(), init=False)
 
     def render(self) -> Text:
         # A Text, so never parsed as markup; cleaned, because a Text keeps escape sequences.

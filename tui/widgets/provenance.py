@@ -11,7 +11,16 @@ from db.models import Claim
 from tui.passages import PassageStore
 from tui.render import render_provenance
 
-__all__ = ["ProvenancePane"]
+__all__ = ["ProvenancePane", "prepare_provenance"]
+
+
+def prepare_provenance(passages: PassageStore, claim: Claim) -> Text:
+    """Read the texts ``claim`` cites and render its provenance; call it from a worker thread."""
+    texts = {}
+    for evidence in claim.evidence:
+        source_text = passages.text_of(evidence.source)
+        texts[evidence.source.id] = (source_text.text, source_text.problem)
+    return render_provenance(claim, texts)
 
 
 class ProvenancePane(VerticalScroll):
@@ -35,17 +44,9 @@ class ProvenancePane(VerticalScroll):
         else:
             self.load(claim)
 
-    def prepare(self, claim: Claim) -> Text:
-        """Read the cited texts and render ``claim``'s provenance; safe to call from a thread."""
-        texts = {}
-        for evidence in claim.evidence:
-            source_text = self.passages.text_of(evidence.source)
-            texts[evidence.source.id] = (source_text.text, source_text.problem)
-        return render_provenance(claim, texts)
-
     @work(thread=True, exclusive=True, group="provenance")
     def load(self, claim: Claim) -> None:
-        self.app.call_from_thread(self._update, claim, self.prepare(claim))
+        self.app.call_from_thread(self._update, claim, prepare_provenance(self.passages, claim))
 
     def _update(self, claim: Claim, rendered: Text) -> None:
         if claim is self.claim:  # a newer claim may have been highlighted meanwhile
