@@ -13,7 +13,8 @@ import sqlite3
 import tempfile
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 try:
@@ -37,7 +38,7 @@ from db.schema import (
 )
 from db.values import value_display
 
-__all__ = ["build_database", "format_value"]
+__all__ = ["build_database", "build_locked", "format_value", "writing"]
 
 # Preference order when an event has several occurred_on claims.
 _MODALITY_RANK = {
@@ -180,23 +181,24 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
     event_facts = _event_dates(records)
 
     connection.executemany(
-        "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             (
                 s.id, s.file, s.sha256, s.title, s.publisher, json.dumps(list(s.authors), ensure_ascii=False),
                 s.published, parse_edtf(s.published).lower, parse_edtf(s.published).upper, s.url, s.language,
                 s.grade, s.grade_note, s.note, json.dumps(list(s.unconfirmed)), int(s.text_present),
-                s.paragraph_count,
+                s.paragraph_count, json.dumps(list(s.body)), json.dumps(list(s.headings)),
+                json.dumps(list(s.exclude)), s.corpus_dir,
             )
             for s in records.sources
         ),
     )
     connection.executemany(
-        "INSERT INTO predicates VALUES (?,?,?,?,?,?,?,?)",
+        "INSERT INTO predicates VALUES (?,?,?,?,?,?,?,?,?)",
         (
             (
                 p.id, p.label, p.inverse_label, json.dumps(list(p.subject_kinds)), json.dumps(list(p.object_kinds)),
-                p.value_type, int(p.functional), p.description,
+                p.value_type, int(p.functional), p.description, int(p.self_claim),
             )
             for p in records.predicates
         ),
@@ -245,12 +247,13 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
                     c.id, c.subject, c.predicate, c.object, c.value_text, c.value_number, c.value_date, c.unit,
                     c.qualifier, c.start, c.end, c.modality, c.claimant, c.statement, c.inferred, c.note,
                     _claim_text(c, names, labels), int(c.id in disputed_ids),
+                    json.dumps(list(c.contradicts)) if c.contradicts else None,
                 )
                 for c in records.claims
             ]
             prepared["evidence"] = [
                 (e.claim_id, e.source_id, e.paragraph, e.sentence, e.start, e.end, e.grade, int(e.anaphora),
-                 e.paragraph_start, e.paragraph_end)
+                 e.paragraph_start, e.paragraph_end, e.quote)
                 for e in records.evidence
             ]
         except BaseException as error:  # handed to the building thread, which raises it
@@ -269,10 +272,10 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
     if failure:
         raise failure[0]
 
-    connection.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", prepared.pop("claims"))
+    connection.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", prepared.pop("claims"))
     connection.executemany(
         "INSERT INTO evidence (claim_id, source_id, paragraph, sentence, start, \"end\", grade, anaphora,"
-        " paragraph_start, paragraph_end) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        " paragraph_start, paragraph_end, quote) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         prepared.pop("evidence"),
     )
     connection.executemany("INSERT INTO disputes VALUES (?,?,?)", prepared.pop("disputes"))
@@ -315,9 +318,18 @@ def build_database(path: str | os.PathLike[str], records: Records) -> Path:
         sqlite3.Error, ValueError: when the records break a constraint; ``path`` is untouched.
     """
     target = Path(path)
+    with writing(target):
+        return build_locked(target, records)
+
+
+@contextmanager
+def writing(target: Path) -> Iterator[None]:
+    """Hold the file's write lock: one build or import at a time, a second one waits.
+
+    Holding the lock also means any temporary file left beside the target is from a writer
+    that was killed, so it is removed here.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    # One build at a time per file: a second build waits for the first. Holding the lock also
-    # means any temporary file left beside the target is from a build that was killed.
     with open(target.parent / f".{target.name}.lock", "a+b") as lock:
         if fcntl is not None:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
@@ -326,10 +338,11 @@ def build_database(path: str | os.PathLike[str], records: Records) -> Path:
                 stale.unlink()
             except OSError:
                 pass
-        return _build_locked(target, records)
+        yield
 
 
-def _build_locked(target: Path, records: Records) -> Path:
+def build_locked(target: Path, records: Records) -> Path:
+    """``build_database`` for a caller that already holds ``writing(target)``."""
     handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
     os.close(handle)
     temporary = Path(temporary_name)

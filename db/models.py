@@ -44,6 +44,8 @@ class SourceRef:
     text_present: bool
     unconfirmed: tuple[str, ...]
     sha256: str = ""
+    #: The folder an imported text was found in at import; None for a text of the corpus folder.
+    corpus_dir: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

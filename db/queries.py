@@ -182,12 +182,12 @@ class KnowledgeBase:
             marks = ",".join("?" * len(chunk))
             for row in self.connection.execute(
                 "SELECT id, title, publisher, authors, published, url, grade, file, text_present, unconfirmed,"
-                f" sha256 FROM sources WHERE id IN ({marks})",  # noqa: S608
+                f" sha256, corpus_dir FROM sources WHERE id IN ({marks})",  # noqa: S608
                 chunk,
             ):
                 self._sources[row[0]] = SourceRef(
                     row[0], row[1], row[2], tuple(json.loads(row[3])), row[4], row[5], row[6], row[7],
-                    bool(row[8]), tuple(json.loads(row[9])), row[10],
+                    bool(row[8]), tuple(json.loads(row[9])), row[10], row[11],
                 )
         return self._sources
 

@@ -43,6 +43,11 @@ class SourceRecord:
     unconfirmed: tuple[str, ...] = ()
     text_present: bool = False
     paragraph_count: int | None = None
+    body: tuple[str, ...] = ()
+    headings: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    #: The folder an imported text was found in; None for a text of the corpus folder.
+    corpus_dir: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +124,8 @@ class EvidenceRecord:
     anaphora: bool = False
     paragraph_start: int | None = None
     paragraph_end: int | None = None
+    #: The exact quote the researcher anchored this evidence by (imports), or None.
+    quote: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

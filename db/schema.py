@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: Stored in ``PRAGMA user_version``; a reader refuses a file with another version.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 #: Stored in ``PRAGMA application_id`` so that a foreign SQLite file is recognised ("CLSC").
 APPLICATION_ID = 0x434C5343
 
@@ -29,7 +29,11 @@ CREATE TABLE sources (
     note            TEXT,
     unconfirmed     TEXT NOT NULL,          -- JSON list of field names
     text_present    INTEGER NOT NULL,
-    paragraph_count INTEGER
+    paragraph_count INTEGER,
+    body_lines      TEXT NOT NULL DEFAULT '[]',  -- JSON: line ranges of the body, as the seed gives them
+    heading_lines   TEXT NOT NULL DEFAULT '[]',
+    excluded_lines  TEXT NOT NULL DEFAULT '[]',
+    corpus_dir      TEXT                    -- where an imported text lives (NULL: in the corpus folder)
 );
 CREATE TABLE predicates (
     id            TEXT PRIMARY KEY,
@@ -39,7 +43,8 @@ CREATE TABLE predicates (
     object_kinds  TEXT NOT NULL,            -- JSON list
     value_type    TEXT CHECK (value_type IN ('number', 'text', 'date')),
     functional    INTEGER NOT NULL,
-    description   TEXT
+    description   TEXT,
+    self_claim    INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE entities (
     id             TEXT PRIMARY KEY,
@@ -86,7 +91,8 @@ CREATE TABLE claims (
     inferred     TEXT,
     note         TEXT,
     text         TEXT NOT NULL,             -- the claim read as a sentence, for search
-    disputed     INTEGER NOT NULL DEFAULT 0
+    disputed     INTEGER NOT NULL DEFAULT 0,
+    contradicts  TEXT                       -- JSON list of claim ids, when the curator declared any
 );
 CREATE TABLE evidence (
     id        INTEGER PRIMARY KEY,
@@ -99,7 +105,8 @@ CREATE TABLE evidence (
     grade     INTEGER NOT NULL,
     anaphora  INTEGER NOT NULL DEFAULT 0,
     paragraph_start INTEGER,                -- the whole paragraph, to show the span in context
-    paragraph_end   INTEGER
+    paragraph_end   INTEGER,
+    quote     TEXT                          -- the exact quote an imported locator was anchored by
 );
 CREATE TABLE trigram_counts (            -- how many aliases hold each trigram, for fuzzy search
     trigram TEXT PRIMARY KEY,

@@ -1,0 +1,128 @@
+"""Read a knowledge base file back into the records it was built from.
+
+An import adds records to what is there and writes the whole file anew (atomically), so
+everything a build writes must come back out unchanged: ``read_records(build(r)) == r``
+up to order, which a test checks on the shipped knowledge base.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from db.records import (
+    AliasRecord,
+    ClaimRecord,
+    EntityRecord,
+    EvidenceRecord,
+    PredicateRecord,
+    Records,
+    SourceRecord,
+)
+from db.schema import APPLICATION_ID, SCHEMA_VERSION
+
+__all__ = ["DumpError", "read_records"]
+
+
+class DumpError(Exception):
+    """The file is not a knowledge base this version can read back."""
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    if not path.is_file():
+        raise DumpError(f"{path}: no such knowledge base (build one with `claimscope build --db {path}`)")
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        connection.close()
+        raise DumpError(f"{path}: not a knowledge base ({error})") from error
+    if application_id != APPLICATION_ID:
+        connection.close()
+        raise DumpError(f"{path}: not a claimscope knowledge base")
+    if version != SCHEMA_VERSION:
+        connection.close()
+        raise DumpError(f"{path}: built by another version of claimscope (schema {version}, this one reads "
+                        f"{SCHEMA_VERSION}); rebuild it with `claimscope build --db {path}`")
+    return connection
+
+
+def read_records(path: str | Path) -> Records:
+    """Every record of the knowledge base at ``path``.
+
+    Raises:
+        DumpError: when the file is missing, foreign, of another schema version, or damaged.
+    """
+    connection = _connect(Path(path))
+    try:
+        return _read(connection)
+    except sqlite3.DatabaseError as error:
+        raise DumpError(f"{path}: cannot be read ({error})") from error
+    finally:
+        connection.close()
+
+
+def _read(connection: sqlite3.Connection) -> Records:
+    sources = tuple(
+        SourceRecord(
+            id=row[0], file=row[1], sha256=row[2], title=row[3], publisher=row[4], authors=tuple(json.loads(row[5])),
+            published=row[6], url=row[7], language=row[8], grade=row[9], grade_note=row[10], note=row[11],
+            unconfirmed=tuple(json.loads(row[12])), text_present=bool(row[13]), paragraph_count=row[14],
+            body=tuple(json.loads(row[15])), headings=tuple(json.loads(row[16])),
+            exclude=tuple(json.loads(row[17])), corpus_dir=row[18],
+        )
+        for row in connection.execute(
+            "SELECT id, file, sha256, title, publisher, authors, published, url, language, grade, grade_note, note,"
+            " unconfirmed, text_present, paragraph_count, body_lines, heading_lines, excluded_lines, corpus_dir"
+            " FROM sources ORDER BY rowid"
+        )
+    )
+    predicates = tuple(
+        PredicateRecord(
+            id=row[0], label=row[1], inverse_label=row[2], subject_kinds=tuple(json.loads(row[3])),
+            object_kinds=tuple(json.loads(row[4])), value_type=row[5], functional=bool(row[6]), description=row[7],
+            self_claim=bool(row[8]),
+        )
+        for row in connection.execute(
+            "SELECT id, label, inverse_label, subject_kinds, object_kinds, value_type, functional, description,"
+            " self_claim FROM predicates ORDER BY rowid"
+        )
+    )
+    entities = tuple(
+        EntityRecord(*row)
+        for row in connection.execute("SELECT id, kind, name, summary, note, subtype FROM entities ORDER BY rowid")
+    )
+    aliases = tuple(
+        AliasRecord(row[0], row[1], bool(row[2]), row[3])
+        for row in connection.execute("SELECT entity_id, alias, weak, note FROM aliases ORDER BY id")
+    )
+    claims = tuple(
+        ClaimRecord(
+            id=row[0], subject=row[1], predicate=row[2], object=row[3], value_text=row[4], value_number=row[5],
+            value_date=row[6], unit=row[7], qualifier=row[8], start=row[9], end=row[10], modality=row[11],
+            claimant=row[12], statement=row[13], inferred=row[14], note=row[15],
+            contradicts=tuple(json.loads(row[16])) if row[16] else (),
+        )
+        for row in connection.execute(
+            "SELECT id, subject_id, predicate_id, object_id, value_text, value_number, value_date, unit, qualifier,"
+            " start, \"end\", modality, claimant_id, statement, inferred, note, contradicts FROM claims ORDER BY rowid"
+        )
+    )
+    evidence = tuple(
+        EvidenceRecord(
+            claim_id=row[0], source_id=row[1], paragraph=row[2], sentence=row[3], start=row[4], end=row[5],
+            grade=row[6], anaphora=bool(row[7]), paragraph_start=row[8], paragraph_end=row[9], quote=row[10],
+        )
+        for row in connection.execute(
+            "SELECT claim_id, source_id, paragraph, sentence, start, \"end\", grade, anaphora, paragraph_start,"
+            " paragraph_end, quote FROM evidence ORDER BY id"
+        )
+    )
+    # Counts are computed again by the build; everything else in meta is carried over.
+    meta = tuple(
+        (key, value) for key, value in connection.execute("SELECT key, value FROM meta ORDER BY rowid")
+        if key != "entity_counts"
+    )
+    return Records(sources, predicates, entities, aliases, claims, evidence, meta)
