@@ -34,7 +34,7 @@ from db.records import (
 )
 from db.schema import FULL_TEXT, INDEXES, SCHEMA_VERSION, TABLES
 from seed.corpus import CorpusText, load_corpus_text
-from seed.segment import parse_line_ranges
+from seed.segment import Paragraph, parse_line_ranges
 from seed.yamlfile import Mapping, Problem, YamlError, load_yaml
 
 __all__ = ["Coverage", "LoadResult", "Mention", "Problem", "default_seed_dir", "load_seed", "seed_fingerprint"]
@@ -254,6 +254,9 @@ class _Loader:
         self.texts: dict[str, CorpusText] = {}
         self.files = 0
         self.unreadable: list[str] = []
+        self.source_fields = SOURCE_FIELDS
+        self.entity_fields = ENTITY_FIELDS
+        self.evidence_fields = EVIDENCE_FIELDS
 
     def problem(self, file: str, line: int | None, message: str, suggestion: str | None = None,
                 severity: str = "error") -> None:
@@ -261,12 +264,16 @@ class _Loader:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def read(self) -> None:
+    def input_files(self) -> list[Path]:
+        """The YAML files to read."""
         if not self.seed_dir.is_dir():
             self.problem(str(self.seed_dir), None, "not a directory of seed files",
                          "give the folder that holds sources.yaml, predicates.yaml, entities/ and claims/")
-            return
-        for path in seed_files(self.seed_dir):
+            return []
+        return seed_files(self.seed_dir)
+
+    def read(self) -> None:
+        for path in self.input_files():
             self.files += 1
             name = str(path)
             try:
@@ -294,9 +301,9 @@ class _Loader:
                              _suggest(str(default_kind), KINDS) or f"expected one of {', '.join(KINDS)}")
                 default_kind = None
             for section, schema, bucket in (
-                ("sources", SOURCE_FIELDS, self.sources),
+                ("sources", self.source_fields, self.sources),
                 ("predicates", PREDICATE_FIELDS, self.predicates),
-                ("entities", ENTITY_FIELDS, self.entities),
+                ("entities", self.entity_fields, self.entities),
                 ("claims", CLAIM_FIELDS, self.claims),
             ):
                 if section not in document:
@@ -368,19 +375,23 @@ class _Loader:
             f = located.fields
             text_present = False
             paragraph_count = None
-            if not _SHA256.fullmatch(f["sha256"]):
+            if f.get("sha256") is not None and not _SHA256.fullmatch(f["sha256"]):
                 self.problem(located.file, located.line("sha256"), "sha256: expected 64 lower-case hex digits",
                              "run sha256sum on the corpus file")
+            corpus_file = self.text_path(located)
+            if f.get("body") is None and corpus_file is not None and corpus_file.is_file():
+                # An imported text of one's own: every line is body unless the file says otherwise.
+                line_count = corpus_file.read_bytes().count(b"\n") + 1
+                f["body"] = [f"1-{line_count}"]
             try:
-                body = parse_line_ranges(f["body"])
+                body = parse_line_ranges(f.get("body") or [])
                 headings = parse_line_ranges(f.get("headings") or [])
                 exclude = parse_line_ranges(f.get("exclude") or [])
             except ValueError as error:
                 self.problem(located.file, located.line("body"), f"line ranges: {error}")
                 continue
-            corpus_file = self.corpus / f["file"] if self.corpus else None
             if corpus_file is None or not corpus_file.is_file():
-                where = f"in {self.corpus}" if self.corpus else "(no corpus directory given)"
+                where = self.text_places(located)
                 self.problem(
                     located.file, located.line("file"), f"corpus text {f['file']!r} not found {where}; "
                     "its locators are not verified",
@@ -393,6 +404,8 @@ class _Loader:
                 except (OSError, UnicodeDecodeError) as error:
                     self.problem(located.file, located.line("file"), f"cannot read {corpus_file}: {error}")
                     corpus_text = None
+                if corpus_text is not None and f.get("sha256") is None:
+                    f["sha256"] = corpus_text.sha256  # recorded at import: a later change is then noticed
                 if corpus_text is not None and corpus_text.sha256 != f["sha256"]:
                     self.problem(
                         located.file, located.line("sha256"),
@@ -412,14 +425,38 @@ class _Loader:
                     paragraph_count = len(corpus_text.segmentation.paragraphs)
             records.append(
                 SourceRecord(
-                    id=source_id, file=f["file"], sha256=f["sha256"], title=f["title"].strip(),
+                    id=source_id, file=f["file"], sha256=f.get("sha256") or "", title=f["title"].strip(),
                     publisher=f["publisher"].strip(), authors=tuple(f["authors"]), published=f["published"],
                     url=f["url"].strip(), grade=f["grade"], language=f.get("language") or "en",
                     grade_note=f.get("grade_note"), note=f.get("note"), unconfirmed=tuple(f.get("unconfirmed") or ()),
                     text_present=text_present, paragraph_count=paragraph_count,
+                    body=tuple(str(item) for item in f["body"]),
+                    headings=tuple(str(item) for item in f.get("headings") or ()),
+                    exclude=tuple(str(item) for item in f.get("exclude") or ()),
+                    corpus_dir=self.text_dir(corpus_file) if text_present and corpus_file else None,
                 )
             )
         return records
+
+    def text_path(self, located: _Located) -> Path | None:
+        """Where a source's text should be."""
+        return self.corpus / located.fields["file"] if self.corpus else None
+
+    def text_places(self, located: _Located) -> str:
+        """Where a missing text was looked for, for the message."""
+        return f"in {self.corpus}" if self.corpus else "(no corpus directory given)"
+
+    def text_dir(self, path: Path) -> str | None:
+        """The folder to record for a text found at ``path`` (None: the corpus folder)."""
+        return None
+
+    def known_links(self) -> list[tuple[str | None, ...]]:
+        """Subject, object and claimant of each claim defined outside the files being read."""
+        return []
+
+    def known_claim_ids(self) -> set[str]:
+        """Claim ids defined outside the files being read (an import's knowledge base)."""
+        return set()
 
     def build_predicates(self, predicates: dict[str, _Located]) -> list[PredicateRecord]:
         records = []
@@ -489,11 +526,10 @@ class _Loader:
         alias_words = self.alias_index()
         # An event is rarely named: a passage names it by naming who or where it involves.
         event_links: dict[str, set[str]] = defaultdict(set)
-        for located in self.claims:
-            involved = [
-                entity_id for entity_id in (located.fields.get(key) for key in ("subject", "object", "claimant"))
-                if isinstance(entity_id, str) and entity_id in entities
-            ]
+        roles = ("subject", "object", "claimant")
+        linked = [tuple(located.fields.get(key) for key in roles) for located in self.claims]
+        for ids in [*linked, *self.known_links()]:
+            involved = [entity_id for entity_id in ids if isinstance(entity_id, str) and entity_id in entities]
             for entity_id in involved:
                 if entities[entity_id].fields["kind"] == "event":
                     event_links[entity_id].update(other for other in involved if other != entity_id)
@@ -597,7 +633,7 @@ class _Loader:
                 if found:
                     evidence.append(found)
                     anaphora += found.anaphora
-        known = {claim.id for claim in claims}
+        known = {claim.id for claim in claims} | self.known_claim_ids()
         for claim in claims:
             for other in claim.contradicts:
                 if other not in known or other == claim.id:
@@ -634,7 +670,7 @@ class _Loader:
 
     def evidence(self, claim: _Located, claim_id: str, item: Any, line: int, sources: dict[str, SourceRecord],
                  entity_ids: list[str], alias_words: dict[str, list[str]]) -> EvidenceRecord | None:
-        located = self.fields(claim.file, line, item, EVIDENCE_FIELDS, "piece of evidence")
+        located = self.fields(claim.file, line, item, self.evidence_fields, "piece of evidence")
         if located is None:
             return None
         f = located.fields
@@ -683,14 +719,8 @@ class _Loader:
                     return None
                 sentence = paragraph.sentences[sentence_number - 1]
                 start, end = sentence.start, sentence.end
-            passage = _folded_passage(corpus_text.text[paragraph.start:paragraph.end])
-            named = any(f" {alias} " in passage for entity_id in entity_ids for alias in alias_words.get(entity_id, ()))
-            if not named and not f.get("anaphora"):
-                self.problem(claim.file, line,
-                             f"paragraph {paragraph_number} of {f['source']} names none of "
-                             f"{', '.join(dict.fromkeys(entity_ids))}",
-                             "cite the passage that names them, add an alias, or mark anaphora: true if it refers "
-                             "to them only by pronoun")
+            self.check_named(claim.file, line, f["source"], corpus_text, paragraph, entity_ids, alias_words,
+                             bool(f.get("anaphora")))
         elif "line" in f:
             self.problem(claim.file, located.line("line"), "a line locator needs the corpus text to resolve",
                          "give --corpus DIR", severity="warning")
@@ -700,6 +730,18 @@ class _Loader:
             sentence=sentence_number, start=start, end=end, anaphora=bool(f.get("anaphora")),
             paragraph_start=paragraph_start, paragraph_end=paragraph_end,
         )
+
+    def check_named(self, file: str, line: int, source_id: str, corpus_text: CorpusText, paragraph: Paragraph,
+                    entity_ids: list[str], alias_words: dict[str, list[str]], anaphora: bool) -> None:
+        """Report a cited paragraph that names none of the claim's entities (unless marked anaphora)."""
+        passage = _folded_passage(corpus_text.text[paragraph.start:paragraph.end])
+        named = any(f" {alias} " in passage for entity_id in entity_ids for alias in alias_words.get(entity_id, ()))
+        if not named and not anaphora:
+            self.problem(file, line,
+                         f"paragraph {paragraph.number} of {source_id} names none of "
+                         f"{', '.join(dict.fromkeys(entity_ids))}",
+                         "cite the passage that names them, add an alias, or mark anaphora: true if it refers "
+                         "to them only by pronoun")
 
     def event_checks(self, entities: dict[str, _Located], claims: list[ClaimRecord]) -> None:
         dated = {claim.subject for claim in claims if claim.predicate == "occurred_on"}

@@ -36,14 +36,16 @@ class PassageStore:
             return self._texts[source.id]
 
     def _read(self, source: SourceRef) -> SourceText:
-        if self.corpus is None:
+        # An imported text stays where the researcher keeps it; the others are in the corpus folder.
+        folder = Path(source.corpus_dir) if source.corpus_dir else self.corpus
+        if folder is None:
             return SourceText(None, "The text is not on this machine (no corpus folder: use --corpus or "
                                     "CLAIMSCOPE_CORPUS).")
-        path = self.corpus / source.file
+        path = folder / source.file
         try:
             text, digest = read_text(path)
         except FileNotFoundError:
-            return SourceText(None, f"The text is not on this machine ({source.file} is not in {self.corpus}).")
+            return SourceText(None, f"The text is not on this machine ({source.file} is not in {folder}).")
         except (OSError, UnicodeDecodeError) as error:
             return SourceText(None, f"The text cannot be read ({path}: {error}).")
         if source.sha256 and digest != source.sha256:
