@@ -82,6 +82,22 @@ def built_fingerprint(path: str | os.PathLike[str]) -> str | None:
     return str(row[0]) if row else None
 
 
+def built_imports(path: str | os.PathLike[str]) -> int:
+    """How many imports a knowledge base file holds (0 when it cannot tell)."""
+    target = Path(path)
+    if not target.is_file():
+        return 0
+    try:
+        connection = sqlite3.connect(f"file:{quote(str(target.resolve()))}?mode=ro", uri=True)
+        try:
+            row = connection.execute("SELECT value FROM meta WHERE key = 'imports'").fetchone()
+        finally:
+            connection.close()
+        return len(json.loads(row[0])) if row else 0
+    except (sqlite3.Error, ValueError):
+        return 0
+
+
 def _reports_damage(method: Callable[..., Any]) -> Callable[..., Any]:
     """Turn SQLite's errors while reading into a KnowledgeBaseError that names the file."""
 

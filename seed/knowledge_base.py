@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from db.build import build_database
-from db.queries import built_fingerprint
+from db.queries import built_fingerprint, built_imports
 from seed.loader import LoadResult, default_seed_dir, load_seed, seed_fingerprint
 
 __all__ = ["BuildFailed", "DB_ENV", "build", "default_db_path", "ensure_default"]
@@ -45,5 +45,8 @@ def ensure_default(corpus: Path | None, db_path: Path | None = None) -> Path:
     if built_fingerprint(target) != seed_fingerprint(seed_dir, corpus):
         if target.exists() and not os.access(target.parent, os.W_OK):
             return target  # a shared read-only copy: use it as it is
+        if built_imports(target):
+            # Rebuilding from the new seed files would drop what the user imported: keep the file.
+            return target
         build(target, seed_dir, corpus)
     return target

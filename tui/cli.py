@@ -430,6 +430,84 @@ def build(seed_dir: Path | None, corpus: Path | None, db_path: Path | None) -> N
                f"{len(records.evidence)} pieces of evidence")
 
 
+class _Stages:
+    """A progress bar on standard error for the stages of a slow command, shown only once it is slow."""
+
+    NAMES = ("reading the knowledge base", "checking the files", "writing the knowledge base")
+
+    def __init__(self, delay: float = 0.5) -> None:
+        import threading
+
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        console = Console(stderr=True)
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                 TimeElapsedColumn(), console=console, transient=True)
+        self.task = self.progress.add_task("starting", total=len(self.NAMES))
+        self.timer = threading.Timer(delay, self.progress.start) if console.is_terminal else None
+
+    def __enter__(self) -> _Stages:
+        if self.timer:
+            self.timer.start()
+        return self
+
+    def __call__(self, name: str) -> None:
+        done = self.NAMES.index(name) if name in self.NAMES else len(self.NAMES)
+        self.progress.update(self.task, description=name, completed=done)
+
+    def __exit__(self, *_: object) -> None:
+        if self.timer:
+            self.timer.cancel()
+        self.progress.stop()
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the files against the knowledge base; write nothing.")
+@_corpus_option
+@_db_option
+def import_(paths: tuple[Path, ...], dry_run: bool, corpus: Path | None, db_path: Path | None) -> None:
+    """Add your own sources, entities and claims (seed-format YAML files or folders) to a knowledge base.
+
+    Evidence may be anchored by an exact quote of your text instead of a paragraph number.
+    Atomic: on any error nothing is written.
+    """
+    from db.dump import DumpError
+    from seed.importer import import_files
+
+    if db_path is None:
+        from seed.knowledge_base import BuildFailed, ensure_default
+
+        try:
+            db_path = ensure_default(_corpus(corpus))
+        except (BuildFailed, OSError) as error:
+            _fail(f"cannot prepare the default knowledge base: {error}; give --db PATH")
+    try:
+        with _Stages() as stages:
+            result = import_files(db_path, list(paths), _corpus(corpus), dry_run=dry_run, stage=stages)
+    except DumpError as error:
+        _fail(str(error), 2)
+    except OSError as error:
+        _fail(f"import failed: {error}; {db_path} was not changed")
+    _print_problems(result.problems)
+    errors, warnings = len(result.errors), len(result.warnings)
+    if errors:
+        _fail(f"import failed: {errors} errors, {warnings} warnings in {result.files} files; "
+              f"{db_path} was not changed")
+    added = result.added
+    summary = (f"{added['sources']} sources, {added['entities']} entities ({added['merged']} merged into existing "
+               f"ones), {added['aliases']} aliases, {added['claims']} claims (and {added['corroborated']} that "
+               f"were already there, now with more evidence), {added['evidence']} pieces of evidence "
+               f"({added['quotes']} anchored by quote)")
+    for coverage in result.coverage:
+        summary += f"\n  {coverage.source_id}: {coverage.cited}/{coverage.paragraphs} paragraphs cited"
+    if dry_run:
+        click.echo(f"check passed ({warnings} warnings); would import {summary}; nothing written")
+    else:
+        click.echo(f"imported into {db_path}: {summary}")
+
+
 @main.command()
 @click.argument("source_id")
 @click.option("--seed", "seed_dir", type=click.Path(file_okay=False, path_type=Path),

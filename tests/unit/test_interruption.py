@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import stat
@@ -68,6 +69,38 @@ def test_a_build_killed_at_random_moments_leaves_the_previous_file_whole(tmp_pat
     subprocess.run(build, check=True, capture_output=True, cwd=ROOT)
     assert sorted(path.name for path in tmp_path.iterdir()) == [".kb.db.lock", "kb.db"]
     assert replaced < 12, "every kill came after the build had finished: the test proved nothing"
+
+
+def test_an_import_killed_at_random_moments_leaves_the_knowledge_base_whole(tmp_path: Path, shipped_db: Path) -> None:
+    db = tmp_path / "kb.db"
+    example = ROOT / "tests" / "data" / "import-example"
+    imported = cli("import", "--db", str(db), str(example))
+    shutil.copyfile(shipped_db, db)
+    entities = assert_whole(db)
+    started = time.monotonic()
+    subprocess.run(imported, check=True, capture_output=True, cwd=ROOT)
+    duration = time.monotonic() - started
+    assert assert_whole(db) == entities + 1
+    rng = random.Random(20261122)
+    replaced = 0
+    for attempt in range(12):
+        shutil.copyfile(shipped_db, db)
+        before = (digest(db), db.stat().st_ino)
+        process = subprocess.Popen(imported, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        time.sleep(rng.uniform(0.05, duration))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if db.stat().st_ino == before[1]:
+            assert digest(db) == before[0], f"kill {attempt}: the file was changed in place"
+            assert assert_whole(db) == entities, f"kill {attempt}"
+        else:
+            replaced += 1  # the kill came after the rename: the file holds the whole import
+            assert assert_whole(db) == entities + 1, f"kill {attempt}"
+    assert replaced < 12, "every kill came after the import had finished: the test proved nothing"
+    # The next writer clears what a killed import left; nothing else is left beside the file.
+    shutil.copyfile(shipped_db, db)
+    subprocess.run(imported, check=True, capture_output=True, cwd=ROOT)
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".kb.db.lock", "kb.db"]
 
 
 def test_two_builds_at_once_both_finish_and_leave_one_whole_file(tmp_path: Path, corpus_dir: Path) -> None:

@@ -1,0 +1,234 @@
+"""Importing a researcher's own sources and annotations: quote anchors, entity resolution, atomicity."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT
+from db.build import build_database
+from db.dump import read_records
+from db.queries import KnowledgeBase
+from seed.loader import default_seed_dir, load_seed
+from seed.quotes import find_quote, normalise
+from tui.cli import main
+
+EXAMPLE = ROOT / "tests" / "data" / "import-example"
+
+
+def run(*arguments: str, expect: int = 0) -> str:
+    result = CliRunner().invoke(main, list(arguments), catch_exceptions=False)
+    assert result.exit_code == expect, result.output
+    return result.output
+
+
+@pytest.fixture
+def kb(tmp_path: Path, shipped_db: Path) -> Path:
+    copy = tmp_path / "kb.db"
+    shutil.copyfile(shipped_db, copy)
+    return copy
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> Path:
+    """A copy of the worked example, to be spoilt by a test."""
+    folder = tmp_path / "notes"
+    shutil.copytree(EXAMPLE, folder)
+    return folder
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"the example no longer holds {old!r}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+# -- finding quotes ----------------------------------------------------------------------------
+
+
+def test_a_quote_is_found_whatever_its_spaces_quotation_marks_and_dashes() -> None:
+    text = "He said \u201cthe  group\nwill\u00a0return\u201d \u2014 soon. It\u2019s late\u2026"
+    [(start, end)] = find_quote(text, '"the group will return" - soon')
+    assert text[start:end] == "\u201cthe  group\nwill\u00a0return\u201d \u2014 soon"
+    [(start, end)] = find_quote(text, "It's late...")
+    assert text[start:end] == "It\u2019s late\u2026"
+    assert find_quote(text, "the group will not return") == []
+    assert find_quote(text, "  ") == []
+
+
+def test_normalise_keeps_an_offset_for_every_character() -> None:
+    text = "a \u00ad b\u2026"
+    normalised, origin = normalise(text)
+    assert normalised == "a b..." and len(origin) == len(normalised)
+
+
+# -- the worked example ----------------------------------------------------------------------------
+
+
+def test_the_worked_example_imports_and_its_quotes_point_at_their_passages(kb: Path) -> None:
+    before = read_records(kb)
+    output = run("import", "--db", str(kb), str(EXAMPLE / "notes.yaml"))
+    assert "1 sources" in output and "3 anchored by quote" in output and "1 merged" in output
+    assert "1 that were already there" in output
+    after = read_records(kb)
+    assert len(after.sources) == len(before.sources) + 1
+    assert len(after.claims) == len(before.claims) + 2
+    assert len(after.evidence) == len(before.evidence) + 3
+    text = (EXAMPLE / "notes.txt").read_text(encoding="utf-8")
+    quoted = [e for e in after.evidence if e.source_id == "my-note-7"]
+    for evidence in quoted:
+        assert evidence.quote and normalise(text[evidence.start:evidence.end])[0] == normalise(evidence.quote)[0]
+        assert evidence.paragraph_start <= evidence.start < evidence.end <= evidence.paragraph_end
+    source = next(s for s in after.sources if s.id == "my-note-7")
+    assert source.corpus_dir == str(EXAMPLE.resolve()) and source.sha256 == digest(EXAMPLE / "notes.txt")
+    with KnowledgeBase.open(kb) as knowledge_base:
+        # The claim that was already there now has a second source.
+        card = knowledge_base.entity("voice-of-khorasan")
+        assert card is not None
+        operated = [c for c in card.incoming if c.predicate == "operates_outlet" and c.subject.id == "iskp"]
+        assert {e.source.id for c in operated for e in c.evidence} >= {"my-note-7"}
+        # The same_as entity was merged, not added.
+        assert knowledge_base.entity("isis-k") is None
+        assert knowledge_base.resolve("Sada-i Khurasan Archive")[0].id == "sada-archive"
+        assert any(c.modality == "denied" and c.claimant.id == "sada-archive"
+                   for c in knowledge_base.entity("sada-archive").outgoing)
+    imports = json.loads(dict(after.meta)["imports"])
+    assert imports[-1]["claims"] == 2 and imports[-1]["files"] == [str((EXAMPLE / "notes.yaml").resolve())]
+
+
+def test_the_readme_shows_the_worked_example_as_it_is_tested() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("notes.txt", "notes.yaml"):
+        assert (EXAMPLE / name).read_text(encoding="utf-8").strip() in readme, f"the README's {name} differs"
+
+
+def test_an_import_of_the_same_files_again_is_refused_and_changes_nothing(kb: Path) -> None:
+    run("import", "--db", str(kb), str(EXAMPLE))
+    before = digest(kb)
+    output = run("import", "--db", str(kb), str(EXAMPLE), expect=1)
+    assert "source id 'my-note-7' is already in the knowledge base" in output
+    assert digest(kb) == before
+
+
+def test_dry_run_checks_and_writes_nothing(kb: Path) -> None:
+    before = digest(kb)
+    output = run("import", "--dry-run", "--db", str(kb), str(EXAMPLE))
+    assert "check passed" in output and "nothing written" in output
+    assert digest(kb) == before
+
+
+# -- stale quotes, collisions, bad files: reported, and nothing written ---------------------------
+
+
+def test_a_stale_quote_is_reported_moved_or_orphaned_and_nothing_is_written(kb: Path, notes: Path) -> None:
+    edit(notes / "notes.yaml", "paragraph: 2", "paragraph: 3")
+    edit(notes / "notes.yaml", "no tie to ISIS-K", "no links to ISIS-K")
+    before = digest(kb)
+    output = run("import", "--db", str(kb), str(notes), expect=1)
+    assert "notes.yaml:37: error: quote moved: it is in paragraph 2 of my-note-7 (notes.txt), not in paragraph 3" \
+        in output
+    assert "set paragraph: 2" in output
+    assert "notes.yaml:48: error: quote orphaned: not found in my-note-7" in output
+    assert "closest passage is in paragraph 3" in output
+    assert digest(kb) == before
+
+
+def test_a_text_changed_after_annotation_orphans_its_quote(kb: Path, notes: Path) -> None:
+    edit(notes / "notes.txt", "began reposting", "started reposting")
+    output = run("import", "--db", str(kb), str(notes), expect=1)
+    assert "notes.yaml:37: error: quote orphaned" in output
+
+
+def test_a_quote_found_twice_asks_which(kb: Path, notes: Path) -> None:
+    edit(notes / "notes.yaml", 'quote: "say they have no tie to ISIS-K"', 'quote: "ISIS-K"')
+    output = run("import", "--db", str(kb), str(notes), expect=1)
+    assert "quote found in paragraphs 1, 3" in output and "add paragraph: N" in output
+
+
+def test_a_name_of_an_existing_entity_needs_same_as_or_distinct_from(kb: Path, notes: Path) -> None:
+    edit(notes / "notes.yaml", "    same_as: iskp              # the same group: merge, do not add a new one\n", "")
+    output = run("import", "--db", str(kb), str(notes), expect=1)
+    assert "entity 'isis-k' may already be in the knowledge base: iskp (Islamic State Khorasan Province" in output
+    assert "add same_as: iskp to merge it, or distinct_from: [iskp]" in output
+    # Saying it is another group is an answer too: then it is added as one.
+    edit(notes / "notes.yaml", "    summary: The name most Western officials use.",
+         "    summary: The name most Western officials use.\n    distinct_from: [iskp]")
+    run("import", "--db", str(kb), str(notes))
+    with KnowledgeBase.open(kb) as knowledge_base:
+        assert knowledge_base.entity("isis-k") is not None
+
+
+def test_a_name_merely_alike_is_a_warning_with_candidates(kb: Path, notes: Path) -> None:
+    edit(notes / "notes.yaml", "entities:\n", "entities:\n  - {id: ghag, kind: outlet, name: Khurasan Ghag Radioo, "
+         "summary: A station.}\n")
+    output = run("import", "--db", str(kb), str(notes))
+    assert "notes.yaml:13: warning: entity 'ghag' has a name like khurasan-ghag-radio" in output
+    assert "% alike" in output and "distinct_from: [khurasan-ghag-radio]" in output
+
+
+def test_every_problem_of_a_bad_file_is_reported_with_its_line(kb: Path, notes: Path) -> None:
+    edit(notes / "notes.yaml", "predicate: supports\n    object: voice-of-khorasan",
+         "predicate: suports\n    object: voice-of-khorasann")
+    edit(notes / "notes.yaml", "grade: 3", "grade: 9")
+    edit(notes / "notes.yaml", "file: notes.txt", "file: note.txt")
+    before = digest(kb)
+    output = run("import", "--db", str(kb), str(notes), expect=1)
+    assert "notes.yaml:32: error: unknown predicate 'suports' (did you mean 'supports'?)" in output
+    assert "notes.yaml:49: error: grade: expected an information-credibility grade from 1 to 6, found 9" in output
+    assert "notes.yaml:3: error: corpus text 'note.txt' not found beside the file" in output
+    assert "was not changed" in output and digest(kb) == before
+
+
+def test_a_file_that_is_not_yaml_or_holds_control_characters_is_refused(kb: Path, notes: Path) -> None:
+    edit(notes / "notes.yaml", "title: \"Monitoring", "title: \"\\e]0;pwned\\aMonitoring")
+    output = run("import", "--db", str(kb), str(notes), expect=1)
+    assert "U+001B" in output
+    (notes / "notes.yaml").write_text("sources: [\n", encoding="utf-8")
+    output = run("import", "--db", str(kb), str(notes), expect=1)
+    assert "notes.yaml:" in output and "could not be read" in output
+
+
+def test_an_import_into_a_missing_or_foreign_file_says_so(tmp_path: Path) -> None:
+    output = run("import", "--db", str(tmp_path / "none.db"), str(EXAMPLE), expect=2)
+    assert "no such knowledge base" in output and "claimscope build --db" in output
+    (tmp_path / "foreign.db").write_bytes(b"not a database at all" * 100)
+    output = run("import", "--db", str(tmp_path / "foreign.db"), str(EXAMPLE), expect=2)
+    assert "not a knowledge base" in output
+
+
+def test_a_claim_citing_a_shipped_source_by_paragraph_is_checked_against_its_text(kb: Path, notes: Path,
+                                                                                  corpus_dir: Path) -> None:
+    (notes / "more.yaml").write_text(
+        "claims:\n"
+        "  - subject: sada-archive\n    predicate: supports\n    object: al-azaim\n"
+        "    evidence:\n      - {source: diplomat-2025-iskp-hts, paragraph: 99, grade: 3}\n",
+        encoding="utf-8",
+    )
+    output = run("import", "--db", str(kb), "--corpus", str(corpus_dir), str(notes), expect=1)
+    assert "more.yaml:6: error: diplomat-2025-iskp-hts has 23 body paragraphs; paragraph 99 does not exist" in output
+
+
+# -- the knowledge base is read back exactly ------------------------------------------------------
+
+
+def test_a_knowledge_base_reads_back_as_the_records_it_was_built_from(tmp_path: Path, corpus_dir: Path) -> None:
+    records = load_seed(default_seed_dir(), corpus_dir).records
+    assert records is not None
+    build_database(tmp_path / "kb.db", records)
+    back = read_records(tmp_path / "kb.db")
+    for name in ("sources", "predicates", "entities", "aliases", "claims", "evidence"):
+        assert getattr(back, name) == getattr(records, name), name
+    assert dict(back.meta) == dict(records.meta)
+    # Built again from what was read, the file holds the same rows.
+    build_database(tmp_path / "again.db", back)
+    assert dataclasses.astuple(read_records(tmp_path / "again.db")) == dataclasses.astuple(back)
