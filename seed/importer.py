@@ -32,7 +32,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from db.build import build_locked, writing
-from db.dump import read_records
+from db.dump import read_alias_folds, read_records
 from db.folding import compact, fold
 from db.records import AliasRecord, ClaimRecord, EvidenceRecord, Records, SourceRecord
 from seed.corpus import CorpusText, load_corpus_text
@@ -96,7 +96,8 @@ def _known(mapping: dict[str, Any]) -> _Located:
 
 
 class _ImportLoader(_Loader):
-    def __init__(self, paths: list[Path], corpus: Path | None, base: Records) -> None:
+    def __init__(self, paths: list[Path], corpus: Path | None, base: Records,
+                 folds: list[tuple[str, str, str, str, bool]] | None = None) -> None:
         super().__init__(Path("."), corpus, require_corpus=True)
         self.paths = paths
         self.base = base
@@ -112,6 +113,11 @@ class _ImportLoader(_Loader):
         self.merges: dict[str, str] = {}
         self.merged_aliases: list[AliasRecord] = []
         self.quoted = 0
+        self.links: list[tuple[str | None, ...]] | None = None
+        # (entity id, alias, folded, compact, weak) of every alias there: read from the file, not folded again.
+        self.folds = folds if folds is not None else [
+            (a.entity_id, a.alias, fold(a.alias), compact(fold(a.alias)), a.weak) for a in base.aliases
+        ]
 
     # -- where things are --------------------------------------------------------------------
 
@@ -149,8 +155,18 @@ class _ImportLoader(_Loader):
     def known_claim_ids(self) -> set[str]:
         return set(self.base_claims)
 
+    def referenced(self) -> set[str]:
+        """The entities the files' claims name."""
+        return {value for located in self.claims for key in ("subject", "object", "claimant")
+                if isinstance(value := located.fields.get(key), str)}
+
     def known_links(self) -> list[tuple[str | None, ...]]:
-        return [(claim.subject, claim.object, claim.claimant) for claim in self.base.claims]
+        # Only the knowledge base's claims that touch an entity the files name can matter.
+        if self.links is None:
+            named = self.referenced()
+            self.links = [(c.subject, c.object, c.claimant) for c in self.base.claims
+                          if c.subject in named or c.object in named or c.claimant in named]
+        return self.links
 
     def base_text(self, source_id: str) -> None:
         """Read the text of a knowledge-base source the files cite, once."""
@@ -218,16 +234,18 @@ class _ImportLoader(_Loader):
 
     def collisions(self, entities: dict[str, _Located]) -> None:
         """Flag new entities that may be ones the knowledge base already has."""
+        if not entities:
+            return
         exact: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for alias in self.base.aliases:
-            if not alias.weak:
-                exact[(self.base_kinds[alias.entity_id], compact(fold(alias.alias)))].add(alias.entity_id)
         by_kind: dict[str, tuple[list[str], list[str], list[str]]] = defaultdict(lambda: ([], [], []))
-        for alias in self.base.aliases:
-            choices, owners, spellings = by_kind[self.base_kinds[alias.entity_id]]
-            choices.append(fold(alias.alias))
-            owners.append(alias.entity_id)
-            spellings.append(alias.alias)
+        for owner, spelling, folded, compacted, weak in self.folds:
+            kind = self.base_kinds[owner]
+            if not weak:
+                exact[(kind, compacted)].add(owner)
+            choices, owners, spellings = by_kind[kind]
+            choices.append(folded)
+            owners.append(owner)
+            spellings.append(spelling)
         for entity_id, located in entities.items():
             f = located.fields
             kind, apart = f["kind"], set(f.get("distinct_from") or ())
@@ -271,7 +289,11 @@ class _ImportLoader(_Loader):
 
     def alias_index(self) -> dict[str, list[str]]:
         index = super().alias_index()
-        for alias in (*self.base.aliases, *self.merged_aliases):
+        needed = self.referenced() | {entity for link in self.known_links() for entity in link if entity}
+        for owner, _, folded, _, _ in self.folds:
+            if owner in needed:
+                index[owner].append(folded)
+        for alias in self.merged_aliases:
             index[alias.entity_id].append(fold(alias.alias))
         return index
 
@@ -353,9 +375,13 @@ def _content(claim: ClaimRecord) -> tuple[object, ...]:
     return tuple(getattr(claim, name) for name in _CLAIM_CONTENT)
 
 
-def load_import(paths: list[Path], base: Records, corpus: Path | None) -> ImportResult:
-    """Check ``paths`` against the knowledge base ``base``; on success, return the records of both together."""
-    loader = _ImportLoader(paths, corpus, base)
+def load_import(paths: list[Path], base: Records, corpus: Path | None,
+                folds: list[tuple[str, str, str, str, bool]] | None = None) -> ImportResult:
+    """Check ``paths`` against the knowledge base ``base``; on success, return the records of both together.
+
+    ``folds`` are the folded spellings of ``base``'s aliases, when already at hand.
+    """
+    loader = _ImportLoader(paths, corpus, base, folds)
     loader.read()
     result = ImportResult(files=loader.files)
     if loader.unreadable:
@@ -404,7 +430,9 @@ def load_import(paths: list[Path], base: Records, corpus: Path | None) -> Import
             loader.problem(located.file if located else "(import)", located.line("id") if located else None,
                            f"claim id {claim.id!r} is already in the knowledge base, saying something else",
                            "give your claim another id")
-    have = {(e.claim_id, e.source_id, e.paragraph, e.sentence, e.start, e.end) for e in base.evidence}
+    again = {claim.id for claim in claims if claim.id in loader.base_claims}
+    have = {(e.claim_id, e.source_id, e.paragraph, e.sentence, e.start, e.end) for e in base.evidence
+            if e.claim_id in again}
     new_evidence = [e for e in evidence if (e.claim_id, e.source_id, e.paragraph, e.sentence, e.start, e.end)
                     not in have]
     result.problems = loader.problems
@@ -440,7 +468,7 @@ def import_files(db_path: Path, paths: list[Path], corpus: Path | None, dry_run:
         stage("reading the knowledge base")
         base = read_records(db_path)
         stage("checking the files")
-        result = load_import(paths, base, corpus)
+        result = load_import(paths, base, corpus, read_alias_folds(db_path))
         if result.records is not None and not dry_run:
             stage("writing the knowledge base")
             build_locked(db_path, result.records)
