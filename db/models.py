@@ -86,6 +86,8 @@ class Evidence:
     anaphora: bool
     paragraph_start: int | None = None
     paragraph_end: int | None = None
+    #: The researcher's exact quote, for evidence an import anchored by quote.
+    quote: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

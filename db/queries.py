@@ -216,14 +216,15 @@ class KnowledgeBase:
             marks = ",".join("?" * len(chunk))
             rows += self.connection.execute(
                 'SELECT claim_id, source_id, paragraph, sentence, start, "end", grade, anaphora, paragraph_start,'
-                f' paragraph_end FROM evidence'
+                f' paragraph_end, quote FROM evidence'
                 f" WHERE claim_id IN ({marks}) ORDER BY claim_id, source_id, paragraph, sentence",  # noqa: S608
                 chunk,
             ).fetchall()
         sources = self._source_refs(row[1] for row in rows)
-        for claim_id, source_id, paragraph, sentence, start, end, grade, anaphora, p_start, p_end in rows:
+        for claim_id, source_id, paragraph, sentence, start, end, grade, anaphora, p_start, p_end, quoted in rows:
             found[claim_id].append(
-                Evidence(sources[source_id], paragraph, sentence, start, end, grade, bool(anaphora), p_start, p_end)
+                Evidence(sources[source_id], paragraph, sentence, start, end, grade, bool(anaphora), p_start, p_end,
+                         quoted)
             )
         return found
 

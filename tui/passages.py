@@ -18,6 +18,8 @@ class SourceText:
 
     text: str | None
     problem: str | None
+    #: The text as it is now, when it has changed since the build (to look for a quote in it).
+    changed: str | None = None
 
 
 class PassageStore:
@@ -50,5 +52,6 @@ class PassageStore:
             return SourceText(None, f"The text cannot be read ({path}: {error}).")
         if source.sha256 and digest != source.sha256:
             return SourceText(None, f"{path} has changed since the knowledge base was built (SHA-256 differs): "
-                                    "the passage is not shown, because its locator may no longer point at it.")
+                                    "the passage is not shown, because its locator may no longer point at it.",
+                              changed=text)
         return SourceText(text, None)

@@ -182,12 +182,14 @@ def citation(claim: Claim) -> str:
     return "\n".join(lines)
 
 
-def render_provenance(claim: Claim, texts: dict[str, tuple[str | None, str | None]]) -> Text:
+def render_provenance(claim: Claim, texts: dict[str, tuple[str | None, str | None]],
+                      notes: dict[int, str] | None = None) -> Text:
     """The provenance of a claim: every piece of evidence with its source facts and passage.
 
     Args:
         claim: the claim.
         texts: for each source id, its text (or None) and why it is missing (or None).
+        notes: for a piece of evidence (by index), what else to say when its passage is not shown.
     """
     out = Text()
     out.append_text(claim_line(claim))
@@ -209,7 +211,8 @@ def render_provenance(claim: Claim, texts: dict[str, tuple[str | None, str | Non
             facts += f" (unconfirmed: {', '.join(source.unconfirmed)})"
         out.append(facts + "\n")
         out.append(clean_line(source.url) + "\n", style="underline")
-        out.append(f"{locator_text(evidence)} · source {source.grade} ({RELIABILITY.get(source.grade, '?')})"
+        by_quote = " (by quote)" if evidence.quote else ""
+        out.append(f"{locator_text(evidence)}{by_quote} · source {source.grade} ({RELIABILITY.get(source.grade, '?')})"
                    f" · credibility {evidence.grade} ({CREDIBILITY.get(evidence.grade, '?')})")
         if evidence.anaphora:
             out.append(" · names the entity only by reference", style="italic")
@@ -218,6 +221,8 @@ def render_provenance(claim: Claim, texts: dict[str, tuple[str | None, str | Non
         if text is None or evidence.paragraph_start is None or evidence.paragraph_end is None:
             out.append(problem or "The passage was not located when the knowledge base was built.", style="italic")
             out.append("\n")
+            if notes and number - 1 in notes:
+                out.append(notes[number - 1] + "\n", style="bold")
             continue
         start, end = evidence.start or evidence.paragraph_start, evidence.end or evidence.paragraph_end
         out.append(clean(text[evidence.paragraph_start:start]))

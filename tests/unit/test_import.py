@@ -232,3 +232,29 @@ def test_a_knowledge_base_reads_back_as_the_records_it_was_built_from(tmp_path: 
     # Built again from what was read, the file holds the same rows.
     build_database(tmp_path / "again.db", back)
     assert dataclasses.astuple(read_records(tmp_path / "again.db")) == dataclasses.astuple(back)
+
+
+def test_a_text_changed_after_import_shows_its_quotes_moved_or_orphaned_not_re_anchored(kb: Path, notes: Path) -> None:
+    from tui.passages import PassageStore
+    from tui.widgets.provenance import prepare_provenance
+
+    run("import", "--db", str(kb), str(notes))
+
+    def provenance(entity: str) -> list[str]:
+        with KnowledgeBase.open(kb) as knowledge_base:
+            card = knowledge_base.entity(entity)
+            assert card is not None
+            return [prepare_provenance(PassageStore(None), claim).plain for claim in card.outgoing]
+
+    shown = provenance("sada-archive")
+    assert all("(by quote)" in text for text in shown)
+    assert any("began reposting the magazine's issues" in text for text in shown)
+    # The researcher edits the note: one quote now sits in another paragraph, one is gone.
+    edit(notes / "notes.txt", "It gives no contact and no names.\n\n", "")
+    edit(notes / "notes.txt", "ISIS-K kept", "Its operators have since gone quiet. A Telegram channel calling itself "
+         "the Sada-i Khurasan Archive began reposting the magazine's issues.\n\nISIS-K kept")
+    edit(notes / "notes.txt", "no tie to ISIS-K", "nothing to do with anyone")
+    shown = provenance("sada-archive")
+    assert any("moved. The knowledge base keeps the anchor it was imported with." in text for text in shown)
+    assert any("no longer in the text: orphaned" in text for text in shown)
+    assert not any("began reposting the magazine's issues" in text for text in shown), "a passage was re-anchored"

@@ -7,7 +7,8 @@ from textual import work
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from db.models import Claim
+from db.models import Claim, Evidence
+from seed.quotes import find_quote
 from tui.passages import PassageStore
 from tui.render import render_provenance
 
@@ -17,10 +18,24 @@ __all__ = ["ProvenancePane", "prepare_provenance"]
 def prepare_provenance(passages: PassageStore, claim: Claim) -> Text:
     """Read the texts ``claim`` cites and render its provenance; call it from a worker thread."""
     texts = {}
-    for evidence in claim.evidence:
+    notes = {}
+    for index, evidence in enumerate(claim.evidence):
         source_text = passages.text_of(evidence.source)
         texts[evidence.source.id] = (source_text.text, source_text.problem)
-    return render_provenance(claim, texts)
+        if evidence.quote and source_text.changed is not None:
+            notes[index] = quote_status(source_text.changed, evidence)
+    return render_provenance(claim, texts, notes)
+
+
+def quote_status(changed: str, evidence: Evidence) -> str:
+    """Where an imported quote is in its text as changed since the import; never re-anchored here."""
+    found = find_quote(changed, evidence.quote or "")
+    if not found:
+        return "Its quote is no longer in the text: orphaned."
+    if (evidence.start, evidence.end) in found:
+        return "Its quote is still at the same place in the changed text."
+    return ("Its quote is in the changed text, but elsewhere: moved. The knowledge base keeps the anchor it was "
+            "imported with.")
 
 
 class ProvenancePane(VerticalScroll):
