@@ -101,7 +101,7 @@ def _read(connection: sqlite3.Connection) -> Records:
     # The two large tables are read positionally, in the records' field order: a million
     # keyword-argument constructions cost a third more.
     claims = tuple(
-        ClaimRecord(*row[:16], tuple(json.loads(row[16])) if row[16] else ())  # type: ignore[arg-type]
+        ClaimRecord(*row[:16], tuple(json.loads(row[16])) if row[16] else ())  # type: ignore[arg-type, call-arg]
         for row in connection.execute(
             "SELECT id, subject_id, predicate_id, object_id, value_text, value_number, value_date, unit, qualifier,"
             " start, \"end\", modality, claimant_id, statement, inferred, note, contradicts FROM claims ORDER BY rowid"

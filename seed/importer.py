@@ -426,8 +426,8 @@ def load_import(paths: list[Path], base: Records, corpus: Path | None,
         elif _content(existing) == _content(claim):
             corroborated += 1  # the same claim, from another source: its evidence is added
         else:
-            located = explicit.get(claim.id)
-            loader.problem(located.file if located else "(import)", located.line("id") if located else None,
+            place = explicit.get(claim.id)
+            loader.problem(place.file if place else "(import)", place.line("id") if place else None,
                            f"claim id {claim.id!r} is already in the knowledge base, saying something else",
                            "give your claim another id")
     again = {claim.id for claim in claims if claim.id in loader.base_claims}
@@ -444,7 +444,7 @@ def load_import(paths: list[Path], base: Records, corpus: Path | None,
     }
     if result.errors:
         return result
-    imports = next((json.loads(value) for key, value in base.meta if key == "imports"), [])
+    imports: list[dict[str, Any]] = next((json.loads(value) for key, value in base.meta if key == "imports"), [])
     imports.append({"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": [str(p.resolve()) for p in paths]}
                    | result.added)
     meta = tuple((key, value) for key, value in base.meta if key != "imports") + (("imports", json.dumps(imports)),)
