@@ -430,7 +430,7 @@ class _Loader:
                     url=f["url"].strip(), grade=f["grade"], language=f.get("language") or "en",
                     grade_note=f.get("grade_note"), note=f.get("note"), unconfirmed=tuple(f.get("unconfirmed") or ()),
                     text_present=text_present, paragraph_count=paragraph_count,
-                    body=tuple(str(item) for item in f["body"]),
+                    body=tuple(str(item) for item in f.get("body") or ()),
                     headings=tuple(str(item) for item in f.get("headings") or ()),
                     exclude=tuple(str(item) for item in f.get("exclude") or ()),
                     corpus_dir=self.text_dir(corpus_file) if text_present and corpus_file else None,
