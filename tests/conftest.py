@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,6 +43,55 @@ def shipped_db(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Pa
     path = tmp_path_factory.mktemp("kb") / "claimscope.db"
     build(path, default_seed_dir(), corpus_dir)
     return path
+
+
+# -- servers started by a test ---------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_server(argv: list[str], ready_url: str, log: Path, seconds: float = 30.0) -> Iterator[None]:
+    """Run ``argv`` until the block ends, once ``ready_url`` answers 200.
+
+    The server gets a process group of its own, so that whatever it started (an app per
+    browser tab) is ended with it, on failure too. A server that exits or never answers
+    fails the test with what it printed.
+    """
+    with log.open("wb") as output:
+        process = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"{argv[0]} exited with status {process.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(ready_url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{ready_url} did not answer within {seconds:.0f} s; the server printed:\n"
+                                     f"{log.read_text()}")
+            time.sleep(0.1)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # anything it started and left behind
+        except ProcessLookupError:
+            pass
 
 
 # A tiny knowledge base of invented facts, written for the tests, with its own corpus text.

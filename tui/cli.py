@@ -359,6 +359,58 @@ def disputes(as_json: bool, db_path: Path | None, corpus: Path | None) -> None:
         console.print()
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback lets other machines in, with no password.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--public-url", metavar="URL",
+              help="The address browsers use to reach the server, when it differs (a proxy, a forwarded port).")
+@_db_option
+@_corpus_option
+def serve(host: str, port: int, public_url: str | None, db_path: Path | None, corpus: Path | None) -> None:
+    """Serve the app to a web browser (textual-serve); each browser tab runs its own app."""
+    import shlex
+
+    # Resolve (and build, for the default) the knowledge base now, so that a bad file is
+    # reported here and not in every browser tab.
+    with _open(db_path, corpus) as knowledge_base:
+        path = Path(knowledge_base.path).resolve()
+    corpus_dir = _corpus(corpus)
+    command = [sys.executable, "-m", "tui.cli", "ui", "--db", str(path)]
+    if corpus_dir is not None:
+        command += ["--corpus", str(corpus_dir.resolve())]
+    if public_url is None:
+        # The page tells the browser where the app's websocket is, so the URL must name a
+        # reachable host: a wildcard address is not one.
+        url_host = host.strip("[]")
+        if url_host in ("0.0.0.0", "::", ""):
+            import socket
+
+            url_host = socket.gethostname()
+            click.echo(f"claimscope: browsers will be sent to {url_host}; if they reach this machine by another "
+                       "name, give --public-url", err=True)
+        public_url = f"http://[{url_host}]:{port}" if ":" in url_host else f"http://{url_host}:{port}"
+    public_url = public_url.rstrip("/")
+    if not _is_loopback(host):
+        click.echo(f"claimscope: WARNING: listening on {host}: anyone who can reach port {port} can use the app "
+                   "and read the knowledge base; there is no authentication.", err=True)
+    click.echo(f"claimscope: serving {path} at {public_url}/ (Ctrl+C stops)")
+    from textual_serve.server import Server
+
+    Server(shlex.join(command), host=host.strip("[]"), port=port, title="claimscope", public_url=public_url).serve()
+
+
 @main.command()
 @click.option("--seed", "seed_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Seed folder (default: the shipped one).")
