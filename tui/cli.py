@@ -596,5 +596,80 @@ def passages(source_id: str, seed_dir: Path | None, corpus: Path | None) -> None
     _fail(f"no source {source_id!r} in the seed files")
 
 
+@main.command()
+@click.option("--format", "export_format", type=click.Choice(["json", "csv", "stix"]), default="json",
+              show_default=True, help="json: one document; csv: one file per table; stix: a STIX 2.1 bundle.")
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="File to write (default: standard output); for csv a folder, or a file ending in .zip.")
+@click.option("--entity", "entities", metavar="ID_OR_NAME", multiple=True,
+              help="Export this entity's neighbourhood only (an id or a name; repeatable).")
+@click.option("--where", metavar="SQL", help="Export the neighbourhood of the entities this SQL condition matches, "
+                                             "e.g. \"kind = 'group'\".")
+@click.option("--depth", type=click.IntRange(0, 100), default=1, show_default=True,
+              help="How many claim links away from the chosen entities to go.")
+@_db_option
+@_corpus_option
+def export(export_format: str, output: Path | None, entities: tuple[str, ...], where: str | None, depth: int,
+           db_path: Path | None, corpus: Path | None) -> None:
+    """Export the knowledge base, or a neighbourhood of it, as JSON, CSV or STIX 2.1."""
+    from contextlib import nullcontext
+
+    from db.export import ExportError, Scope, atomic_file, export_csv, neighbourhood, write_json
+
+    if export_format == "csv" and output is None:
+        _fail("--format csv needs --output DIR (a folder) or --output FILE.zip", 2)
+    depth_given = click.get_current_context().get_parameter_source("depth") != click.core.ParameterSource.DEFAULT
+    if depth_given and not entities and where is None:
+        _fail("--depth needs --entity or --where: without them the whole knowledge base is exported", 2)
+    with _open(db_path, corpus) as knowledge_base:
+        ids = []
+        for id_or_name in entities:
+            ref, results = knowledge_base.resolve(id_or_name)
+            if ref is None:
+                _fail(_not_found(id_or_name, results))
+            ids.append(ref.id)
+        if output is not None and output.resolve() == Path(knowledge_base.path).resolve():
+            _fail(f"{output} is the knowledge base itself; give another --output", 2)
+        selection = None
+        try:
+            if ids or where is not None:
+                selection = neighbourhood(knowledge_base.connection, ids, where, depth)
+        except ExportError as error:
+            _fail(str(error), error.status)
+        scope = Scope(knowledge_base.connection, selection)
+        try:
+            if export_format == "csv":
+                assert output is not None
+                counts = export_csv(scope, output)
+            else:
+                with atomic_file(output) if output else nullcontext(sys.stdout) as handle:
+                    if export_format == "json":
+                        counts = write_json(scope, handle)
+                    else:
+                        from db.stix import write_stix
+
+                        counts = write_stix(scope, handle, knowledge_base.path)
+        except ExportError as error:
+            _fail(str(error), error.status)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        except OSError as error:
+            _fail(f"cannot write {output or 'standard output'}: {error}; it was left as it was", 2)
+    if output is not None:
+        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+        click.echo(f"exported {summary} to {output}")
+
+
+def _quiet_broken_pipe() -> NoReturn:
+    """The reader of standard output went away (``| head``): stop without a traceback."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(1)
+
+
 if __name__ == "__main__":
     main()
