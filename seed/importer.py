@@ -60,7 +60,9 @@ IMPORT_SOURCE_FIELDS = SOURCE_FIELDS | {
     "sha256": _Field(False, _text), "body": _Field(False, SOURCE_FIELDS["body"].check),
 }
 IMPORT_ENTITY_FIELDS = ENTITY_FIELDS | {"same_as": _Field(False, _slug), "distinct_from": _Field(False, _list_of_text)}
-IMPORT_EVIDENCE_FIELDS = EVIDENCE_FIELDS | {"quote": _Field(False, _text)}
+IMPORT_EVIDENCE_FIELDS = EVIDENCE_FIELDS | {
+    "quote": _Field(False, _text), "prefix": _Field(False, _text), "suffix": _Field(False, _text),
+}
 #: How alike (0-100, rapidfuzz ratio of folded spellings) a name must be to be flagged.
 FUZZY_CUTOFF = 85
 _CLAIM_CONTENT = ("subject", "predicate", "object", "value_text", "value_number", "value_date", "unit", "modality",
@@ -305,6 +307,11 @@ class _ImportLoader(_Loader):
         if source_id in self.base_sources:
             self.base_text(source_id)
         if not isinstance(item, Mapping) or "quote" not in item:
+            for key in ("prefix", "suffix"):
+                if isinstance(item, Mapping) and key in item:
+                    self.problem(claim.file, item.line_of(key), f"{key}: goes with quote:, which is missing",
+                                 "add quote: with the exact passage, or remove " + key)
+                    return None
             return super().evidence(claim, claim_id, item, line, sources, entity_ids, alias_words)
         located = self.fields(claim.file, line, item, self.evidence_fields, "piece of evidence")
         if located is None:
@@ -331,7 +338,8 @@ class _ImportLoader(_Loader):
         if source_id not in self.normalised:
             self.normalised[source_id] = normalise(corpus_text.text)
         found = []
-        for start, end in find_quote(corpus_text.text, quote, self.normalised[source_id]):
+        for start, end in find_quote(corpus_text.text, quote, self.normalised[source_id], f.get("prefix") or "",
+                                     f.get("suffix") or ""):
             paragraph = next((p for p in paragraphs if p.start <= start and end <= p.end), None)
             if paragraph is not None:
                 found.append((start, end, paragraph))
@@ -357,7 +365,8 @@ class _ImportLoader(_Loader):
         if expected is None and len(numbers) > 1:
             self.problem(claim.file, located.line("quote"),
                          f"quote found in paragraphs {', '.join(map(str, numbers))} of {where}",
-                         "add paragraph: N to say which one you mean, or quote more of the passage")
+                         "add paragraph: N to say which one you mean, prefix: or suffix: (the words just before "
+                         "or after it), or quote more of the passage")
             return None
         start, end, paragraph = next(hit for hit in found if expected is None or hit[2].number == expected)
         sentence = next((s.number for s in paragraph.sentences if s.start <= start and end <= s.end), None)

@@ -47,16 +47,24 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
-def find_quote(text: str, quote: str, normalised: tuple[str, list[int]] | None = None) -> list[tuple[int, int]]:
-    """Every place ``quote`` occurs in ``text``, as (start, end) offsets of the original text."""
+def find_quote(text: str, quote: str, normalised: tuple[str, list[int]] | None = None, prefix: str = "",
+               suffix: str = "") -> list[tuple[int, int]]:
+    """Every place ``quote`` occurs in ``text``, as (start, end) offsets of the original text.
+
+    ``prefix`` and ``suffix`` (as in a W3C TextQuoteSelector) keep only the places where the
+    quote comes right after and before them.
+    """
     needle = normalise(quote)[0].strip()
+    before, after = normalise(prefix)[0].strip(), normalise(suffix)[0].strip()
     if not needle:
         return []
     haystack, origin = normalised or normalise(text)
     found = []
     at = haystack.find(needle)
     while at != -1:
-        found.append((origin[at], origin[at + len(needle) - 1] + 1))
+        end = at + len(needle)
+        if haystack[:at].rstrip().endswith(before) and haystack[end:].lstrip().startswith(after):
+            found.append((origin[at], origin[end - 1] + 1))
         at = haystack.find(needle, at + 1)
     return found
 

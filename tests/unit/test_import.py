@@ -258,3 +258,15 @@ def test_a_text_changed_after_import_shows_its_quotes_moved_or_orphaned_not_re_a
     assert any("moved. The knowledge base keeps the anchor it was imported with." in text for text in shown)
     assert any("no longer in the text: orphaned" in text for text in shown)
     assert not any("began reposting the magazine's issues" in text for text in shown), "a passage was re-anchored"
+
+
+def test_prefix_and_suffix_pick_one_of_several_places_as_a_text_quote_selector_does(kb: Path, notes: Path) -> None:
+    edit(notes / "notes.yaml", 'quote: "say they have no tie to ISIS-K"',
+         'quote: "ISIS-K"\n        prefix: "say they have no tie to"')
+    run("import", "--db", str(kb), str(notes))
+    evidence = [e for e in read_records(kb).evidence if e.quote == "ISIS-K"]
+    assert [e.paragraph for e in evidence] == [3]
+    text = (notes / "notes.txt").read_text(encoding="utf-8")
+    assert text[evidence[0].start - 10:evidence[0].end] == "no tie to ISIS-K"
+    assert find_quote(text, "ISIS-K", suffix="kept its") != find_quote(text, "ISIS-K", prefix="no tie to")
+    assert find_quote(text, "ISIS-K", prefix="nothing like this") == []
