@@ -458,15 +458,21 @@ def check(seed_dir: Path | None, mentions: bool, corpus: Path | None, db_path: P
 @main.command()
 @click.option("--seed", "seed_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Seed folder (default: the shipped one).")
+@click.option("--force", is_flag=True, help="Replace a knowledge base even if it holds imports.")
 @_corpus_option
 @_db_option
-def build(seed_dir: Path | None, corpus: Path | None, db_path: Path | None) -> None:
+def build(seed_dir: Path | None, corpus: Path | None, db_path: Path | None, force: bool) -> None:
     """Build the knowledge base from seed files (atomically: a failed build changes nothing)."""
+    from db.queries import built_imports
     from seed.knowledge_base import BuildFailed, default_db_path
     from seed.knowledge_base import build as build_knowledge_base
     from seed.loader import default_seed_dir
 
     target = db_path or default_db_path()
+    imports = built_imports(target)
+    if imports and not force:
+        _fail(f"{target} holds {imports} import(s) that a build from the seed files would drop; "
+              "build into another file with --db, or give --force")
     corpus_dir = _corpus(corpus)
     try:
         result = build_knowledge_base(target, seed_dir or default_seed_dir(), corpus_dir)

@@ -270,3 +270,13 @@ def test_prefix_and_suffix_pick_one_of_several_places_as_a_text_quote_selector_d
     assert text[evidence[0].start - 10:evidence[0].end] == "no tie to ISIS-K"
     assert find_quote(text, "ISIS-K", suffix="kept its") != find_quote(text, "ISIS-K", prefix="no tie to")
     assert find_quote(text, "ISIS-K", prefix="nothing like this") == []
+
+
+def test_a_build_over_a_knowledge_base_with_imports_asks_for_force(kb: Path, corpus_dir: Path) -> None:
+    run("import", "--db", str(kb), str(EXAMPLE))
+    before = digest(kb)
+    output = run("build", "--db", str(kb), "--corpus", str(corpus_dir), expect=1)
+    assert "holds 1 import(s) that a build from the seed files would drop" in output and "--force" in output
+    assert digest(kb) == before
+    run("build", "--db", str(kb), "--corpus", str(corpus_dir), "--force")
+    assert "my-note-7" not in {source.id for source in read_records(kb).sources}
