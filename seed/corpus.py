@@ -9,7 +9,7 @@ from pathlib import Path
 
 from seed.segment import Segmentation, segment
 
-__all__ = ["CorpusText", "default_corpus", "read_text"]
+__all__ = ["CorpusText", "default_corpus", "read_text", "source_folder"]
 
 CORPUS_ENV = "CLAIMSCOPE_CORPUS"
 
@@ -25,6 +25,11 @@ def default_corpus() -> Path | None:
         return Path(configured).expanduser()
     beside_checkout = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
     return beside_checkout if beside_checkout.is_dir() else None
+
+
+def source_folder(corpus_dir: str | None, corpus: Path | None) -> Path | None:
+    """Where a source's text is: the folder an import found it in, else the corpus folder."""
+    return Path(corpus_dir) if corpus_dir else corpus
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +48,7 @@ def read_text(path: Path) -> tuple[str, str]:
     return raw.decode("utf-8"), hashlib.sha256(raw).hexdigest()
 
 
-def load_corpus_text(path: Path, body: set[int], headings: set[int], exclude: set[int]) -> CorpusText:
+def load_corpus_text(path: Path, body: set[int] | None, headings: set[int], exclude: set[int]) -> CorpusText:
     """Read and segment one corpus text.
 
     Raises:

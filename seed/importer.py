@@ -35,12 +35,13 @@ from db.build import build_locked, writing
 from db.dump import read_alias_folds, read_records
 from db.folding import compact, fold
 from db.records import AliasRecord, ClaimRecord, EvidenceRecord, Records, SourceRecord
-from seed.corpus import CorpusText, load_corpus_text
+from seed.corpus import CorpusText, load_corpus_text, source_folder
 from seed.loader import (
     ENTITY_FIELDS,
     EVIDENCE_FIELDS,
     SOURCE_FIELDS,
     Coverage,
+    Reported,
     _Field,
     _list_of_text,
     _Loader,
@@ -54,7 +55,10 @@ from seed.quotes import closest_passage, find_quote, normalise
 from seed.segment import parse_line_ranges
 from seed.yamlfile import Mapping, Problem
 
-__all__ = ["ImportResult", "import_files", "load_import"]
+__all__ = ["STAGES", "ImportResult", "import_files", "load_import"]
+
+#: What an import does, in order, as ``import_files`` reports it to its ``stage`` callback.
+STAGES = ("reading the knowledge base", "checking the files", "writing the knowledge base")
 
 IMPORT_SOURCE_FIELDS = SOURCE_FIELDS | {
     "sha256": _Field(False, _text), "body": _Field(False, SOURCE_FIELDS["body"].check),
@@ -70,7 +74,7 @@ _CLAIM_CONTENT = ("subject", "predicate", "object", "value_text", "value_number"
 
 
 @dataclass
-class ImportResult:
+class ImportResult(Reported):
     """What an import found and did."""
 
     problems: list[Problem] = field(default_factory=list)
@@ -78,15 +82,6 @@ class ImportResult:
     files: int = 0
     added: dict[str, int] = field(default_factory=dict)
     coverage: list[Coverage] = field(default_factory=list)
-    written: bool = False
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [problem for problem in self.problems if problem.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [problem for problem in self.problems if problem.severity == "warning"]
 
 
 def _known(mapping: dict[str, Any]) -> _Located:
@@ -176,7 +171,7 @@ class _ImportLoader(_Loader):
             return
         self.base_texts.add(source_id)
         source = self.base_sources[source_id]
-        folder = Path(source.corpus_dir) if source.corpus_dir else self.corpus
+        folder = source_folder(source.corpus_dir, self.corpus)
         path = folder / source.file if folder else None
         if path is None or not path.is_file():
             self.problem("(knowledge base)", None,
@@ -474,13 +469,12 @@ def import_files(db_path: Path, paths: list[Path], corpus: Path | None, dry_run:
         sqlite3.Error, ValueError, OSError: when writing fails; the file is then as it was.
     """
     with writing(db_path):
-        stage("reading the knowledge base")
+        stage(STAGES[0])
         base = read_records(db_path)
-        stage("checking the files")
+        stage(STAGES[1])
         result = load_import(paths, base, corpus, read_alias_folds(db_path))
         if result.records is not None and not dry_run:
-            stage("writing the knowledge base")
+            stage(STAGES[2])
             build_locked(db_path, result.records)
-            result.written = True
         stage("done")
     return result

@@ -37,7 +37,9 @@ from seed.corpus import CorpusText, load_corpus_text
 from seed.segment import Paragraph, parse_line_ranges
 from seed.yamlfile import Mapping, Problem, YamlError, load_yaml
 
-__all__ = ["Coverage", "LoadResult", "Mention", "Problem", "default_seed_dir", "load_seed", "seed_fingerprint"]
+__all__ = [
+    "Coverage", "LoadResult", "Mention", "Problem", "Reported", "default_seed_dir", "load_seed", "seed_fingerprint",
+]
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _PREDICATE_ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -85,8 +87,24 @@ class Coverage:
     uncited: tuple[int, ...]
 
 
+class Reported:
+    """The errors and warnings among the ``problems`` of a load or an import."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that stop a build or an import."""
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems worth reading that stop nothing."""
+        return [problem for problem in self.problems if problem.severity == "warning"]
+
+
 @dataclass
-class LoadResult:
+class LoadResult(Reported):
     """The outcome of loading a seed directory."""
 
     records: Records | None
@@ -95,16 +113,6 @@ class LoadResult:
     anaphora: int = 0
     files: int = 0
     mentions: list[Mention] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        """The problems that stop a build."""
-        return [problem for problem in self.problems if problem.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        """The problems worth reading that do not stop a build."""
-        return [problem for problem in self.problems if problem.severity == "warning"]
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str | None:
@@ -379,12 +387,9 @@ class _Loader:
                 self.problem(located.file, located.line("sha256"), "sha256: expected 64 lower-case hex digits",
                              "run sha256sum on the corpus file")
             corpus_file = self.text_path(located)
-            if f.get("body") is None and corpus_file is not None and corpus_file.is_file():
-                # An imported text of one's own: every line is body unless the file says otherwise.
-                line_count = corpus_file.read_bytes().count(b"\n") + 1
-                f["body"] = [f"1-{line_count}"]
             try:
-                body = parse_line_ranges(f.get("body") or [])
+                # No body lines (an import's own text): every line is body.
+                body = parse_line_ranges(f["body"]) if f.get("body") is not None else None
                 headings = parse_line_ranges(f.get("headings") or [])
                 exclude = parse_line_ranges(f.get("exclude") or [])
             except ValueError as error:
@@ -404,6 +409,8 @@ class _Loader:
                 except (OSError, UnicodeDecodeError) as error:
                     self.problem(located.file, located.line("file"), f"cannot read {corpus_file}: {error}")
                     corpus_text = None
+                if corpus_text is not None and f.get("body") is None:
+                    f["body"] = [f"1-{corpus_text.segmentation.line_count}"]
                 if corpus_text is not None and f.get("sha256") is None:
                     f["sha256"] = corpus_text.sha256  # recorded at import: a later change is then noticed
                 if corpus_text is not None and corpus_text.sha256 != f["sha256"]:
@@ -415,7 +422,7 @@ class _Loader:
                     )
                 elif corpus_text is not None:
                     last_line = corpus_text.segmentation.line_count
-                    beyond = sorted(line for line in body | headings | exclude if line > last_line)
+                    beyond = sorted(line for line in (body or set()) | headings | exclude if line > last_line)
                     if beyond:
                         self.problem(located.file, located.line("body"),
                                      f"line {beyond[0]} is beyond the end of {f['file']} "

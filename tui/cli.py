@@ -491,9 +491,7 @@ def build(seed_dir: Path | None, corpus: Path | None, db_path: Path | None, forc
 class _Stages:
     """A progress bar on standard error for the stages of a slow command, shown only once it is slow."""
 
-    NAMES = ("reading the knowledge base", "checking the files", "writing the knowledge base")
-
-    def __init__(self, delay: float = 0.5) -> None:
+    def __init__(self, names: tuple[str, ...], delay: float = 0.5) -> None:
         import threading
 
         from rich.console import Console
@@ -502,7 +500,8 @@ class _Stages:
         console = Console(stderr=True)
         self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                                  TimeElapsedColumn(), console=console, transient=True)
-        self.task = self.progress.add_task("starting", total=len(self.NAMES))
+        self.names = names
+        self.task = self.progress.add_task("starting", total=len(names))
         self.timer = threading.Timer(delay, self.progress.start) if console.is_terminal else None
 
     def __enter__(self) -> _Stages:
@@ -511,7 +510,7 @@ class _Stages:
         return self
 
     def __call__(self, name: str) -> None:
-        done = self.NAMES.index(name) if name in self.NAMES else len(self.NAMES)
+        done = self.names.index(name) if name in self.names else len(self.names)
         self.progress.update(self.task, description=name, completed=done)
 
     def __exit__(self, *_: object) -> None:
@@ -532,7 +531,7 @@ def import_(paths: tuple[Path, ...], dry_run: bool, corpus: Path | None, db_path
     Atomic: on any error nothing is written.
     """
     from db.dump import DumpError
-    from seed.importer import import_files
+    from seed.importer import STAGES, import_files
 
     if db_path is None:
         from seed.knowledge_base import BuildFailed, ensure_default
@@ -542,7 +541,7 @@ def import_(paths: tuple[Path, ...], dry_run: bool, corpus: Path | None, db_path
         except (BuildFailed, OSError) as error:
             _fail(f"cannot prepare the default knowledge base: {error}; give --db PATH")
     try:
-        with _Stages() as stages:
+        with _Stages(STAGES) as stages:
             result = import_files(db_path, list(paths), _corpus(corpus), dry_run=dry_run, stage=stages)
     except DumpError as error:
         _fail(str(error), 2)

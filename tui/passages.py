@@ -7,7 +7,7 @@ from pathlib import Path
 from threading import Lock
 
 from db.models import SourceRef
-from seed.corpus import read_text
+from seed.corpus import read_text, source_folder
 
 __all__ = ["PassageStore", "SourceText"]
 
@@ -38,8 +38,7 @@ class PassageStore:
             return self._texts[source.id]
 
     def _read(self, source: SourceRef) -> SourceText:
-        # An imported text stays where the researcher keeps it; the others are in the corpus folder.
-        folder = Path(source.corpus_dir) if source.corpus_dir else self.corpus
+        folder = source_folder(source.corpus_dir, self.corpus)
         if folder is None:
             return SourceText(None, "The text is not on this machine (no corpus folder: use --corpus or "
                                     "CLAIMSCOPE_CORPUS).")

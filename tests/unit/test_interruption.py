@@ -34,6 +34,14 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def kill_after(command: list[str], seconds: float) -> None:
+    """Start ``command`` and SIGKILL it ``seconds`` later (it may have finished by then)."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    time.sleep(seconds)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
 def assert_whole(path: Path) -> int:
     """The file passes SQLite's integrity check and opens as a knowledge base; returns its entity count."""
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -56,10 +64,7 @@ def test_a_build_killed_at_random_moments_leaves_the_previous_file_whole(tmp_pat
     replaced = 0
     for attempt in range(12):
         before = (digest(db), db.stat().st_ino)
-        process = subprocess.Popen(build, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-        time.sleep(rng.uniform(0.05, duration))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        kill_after(build, rng.uniform(0.05, duration))
         if db.stat().st_ino == before[1]:
             assert digest(db) == before[0], f"kill {attempt}: the file was changed in place"
         else:
@@ -86,10 +91,7 @@ def test_an_import_killed_at_random_moments_leaves_the_knowledge_base_whole(tmp_
     for attempt in range(12):
         shutil.copyfile(shipped_db, db)
         before = (digest(db), db.stat().st_ino)
-        process = subprocess.Popen(imported, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-        time.sleep(rng.uniform(0.05, duration))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        kill_after(imported, rng.uniform(0.05, duration))
         if db.stat().st_ino == before[1]:
             assert digest(db) == before[0], f"kill {attempt}: the file was changed in place"
             assert assert_whole(db) == entities, f"kill {attempt}"
