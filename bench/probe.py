@@ -36,9 +36,9 @@ def run_minimal() -> None:
 
 
 def run_app(db: Path) -> None:
-    from tui.app import ClaimscopeApp, make_app
-    from tui.screens.main import MainScreen
-    from tui.widgets.virtual_list import VirtualList
+    from claimscope.tui.app import ClaimscopeApp, make_app
+    from claimscope.tui.screens.main import MainScreen
+    from claimscope.tui.widgets.virtual_list import VirtualList
 
     class Probe(ClaimscopeApp):
         def on_ready(self) -> None:

@@ -34,12 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from db.build import build_database  # noqa: E402
-from db.queries import KnowledgeBase  # noqa: E402
-from db.records import Records  # noqa: E402
+from claimscope.db.build import build_database  # noqa: E402
+from claimscope.db.queries import KnowledgeBase  # noqa: E402
+from claimscope.db.records import Records  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
-CLAIMSCOPE = [sys.executable, "-m", "tui.cli"]
+CLAIMSCOPE = [sys.executable, "-m", "claimscope"]
 KEYSTROKE_QUERIES = 24
 
 
@@ -80,8 +80,8 @@ def _fmt(value: float, unit: str) -> str:
 
 def records_for(size: str) -> Records:
     if size == "S":
-        from seed.corpus import default_corpus
-        from seed.loader import default_seed_dir, load_seed
+        from claimscope.seed.corpus import default_corpus
+        from claimscope.seed.loader import default_seed_dir, load_seed
 
         loaded = load_seed(default_seed_dir(), default_corpus())
         if loaded.records is None:
@@ -253,10 +253,10 @@ def measure_typing(kb: KnowledgeBase, runs: int) -> tuple[Figure, Figure, Figure
 
 def measure_entity_open(db: Path, runs: int) -> tuple[Figure, int, float]:
     """Open entities with about 50 claims in the headless app: from the request to the card and provenance shown."""
-    from tui.app import make_app
-    from tui.screens.main import MainScreen
-    from tui.widgets.entity_pane import EntityPane
-    from tui.widgets.provenance import ProvenancePane
+    from claimscope.tui.app import make_app
+    from claimscope.tui.screens.main import MainScreen
+    from claimscope.tui.widgets.entity_pane import EntityPane
+    from claimscope.tui.widgets.provenance import ProvenancePane
 
     with KnowledgeBase.open(db) as kb:
         rows = kb.connection.execute(

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from db.build import build_database  # noqa: E402
-from db.records import (  # noqa: E402
+from claimscope.db.build import build_database  # noqa: E402
+from claimscope.db.records import (  # noqa: E402
     AliasRecord,
     ClaimRecord,
     EntityRecord,
@@ -31,7 +31,7 @@ from db.records import (  # noqa: E402
     Records,
     SourceRecord,
 )
-from seed.loader import default_seed_dir, load_seed  # noqa: E402
+from claimscope.seed.loader import default_seed_dir, load_seed  # noqa: E402
 
 SIZES = {
     # name: (entities, claims, sources); S is the shipped knowledge base itself.

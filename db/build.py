@@ -22,10 +22,10 @@ try:
 except ImportError:  # Windows: builds are not serialised there
     fcntl = None  # type: ignore[assignment]
 
-from db.edtf import OPEN_LOWER, parse_edtf
-from db.folding import compact, fold
-from db.records import ClaimRecord, PredicateRecord, Records
-from db.schema import (
+from claimscope.db.edtf import OPEN_LOWER, parse_edtf
+from claimscope.db.folding import compact, fold
+from claimscope.db.records import ClaimRecord, PredicateRecord, Records
+from claimscope.db.schema import (
     APPLICATION_ID,
     CLAIM_FTS_TABLES,
     CLAIM_INDEXES,
@@ -36,7 +36,7 @@ from db.schema import (
     TABLES,
     VALIDATIONS,
 )
-from db.values import value_display
+from claimscope.db.values import value_display
 
 __all__ = ["build_database", "build_locked", "format_value", "writing"]
 

@@ -11,7 +11,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from db.records import (
+from claimscope.db.records import (
     AliasRecord,
     ClaimRecord,
     EntityRecord,
@@ -20,7 +20,7 @@ from db.records import (
     Records,
     SourceRecord,
 )
-from db.schema import APPLICATION_ID, SCHEMA_VERSION
+from claimscope.db.schema import APPLICATION_ID, SCHEMA_VERSION
 
 __all__ = ["DumpError", "read_alias_folds", "read_records"]
 

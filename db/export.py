@@ -336,7 +336,7 @@ class Scope:
 # -- JSON -------------------------------------------------------------------------------------------
 
 
-def write_json(scope: Scope, out: TextIO) -> dict[str, int]:
+def write_json(scope: Scope, out: IO[str]) -> dict[str, int]:
     """Write the scope as one JSON document, one record a line; return the count of each list.
 
     Entities carry their aliases and claims their evidence, nested; the other tables are lists

@@ -106,7 +106,7 @@ REGIONS = frozenset({
 
 @lru_cache(maxsize=1)
 def _tables() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
-    from db.folding import fold
+    from claimscope.db.folding import fold
 
     countries: dict[str, tuple[str, str]] = {}
     regions_by_code: dict[str, str] = {}
@@ -124,13 +124,13 @@ def _tables() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
 
 def country_of(name: str) -> tuple[str, str] | None:
     """The ISO 3166-1 alpha-2 code and region of the country called ``name``, or None."""
-    from db.folding import fold
+    from claimscope.db.folding import fold
 
     return _tables()[0].get(fold(name))
 
 
 def region_of(name: str) -> str | None:
     """The region-ov value a region's name means (``Central Asia`` -> ``central-asia``), or None."""
-    from db.folding import fold
+    from claimscope.db.folding import fold
 
     return _tables()[1].get(fold(name))

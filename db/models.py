@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 __all__ = [
     "Alias",
@@ -20,8 +21,18 @@ __all__ = [
 ]
 
 
+class _Record:
+    """What every returned record can do besides hold its fields."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as plain dicts, lists and values, nested records included (for JSON or pandas)."""
+        return asdict(self)  # type: ignore[call-overload]
+
+
 @dataclass(frozen=True, slots=True)
-class EntityRef:
+class EntityRef(_Record):
     """Enough of an entity to show and follow a link to it."""
 
     id: str
@@ -30,7 +41,7 @@ class EntityRef:
 
 
 @dataclass(frozen=True, slots=True)
-class SourceRef:
+class SourceRef(_Record):
     """The citation facts of a source, as evidence carries them."""
 
     id: str
@@ -49,7 +60,7 @@ class SourceRef:
 
 
 @dataclass(frozen=True, slots=True)
-class Source:
+class Source(_Record):
     """A source with its bibliographic facts and how much of it the knowledge base cites."""
 
     id: str
@@ -74,7 +85,7 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(_Record):
     """One locator of a claim in a source."""
 
     source: SourceRef
@@ -91,7 +102,7 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(_Record):
     """A claim with its provenance."""
 
     id: str
@@ -121,7 +132,7 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
-class Alias:
+class Alias(_Record):
     """A spelling of an entity's name."""
 
     alias: str
@@ -130,7 +141,7 @@ class Alias:
 
 
 @dataclass(frozen=True, slots=True)
-class EntityCard:
+class EntityCard(_Record):
     """Everything about one entity: its names, and the claims about it and by it."""
 
     id: str
@@ -151,7 +162,7 @@ class EntityCard:
 
 
 @dataclass(frozen=True, slots=True)
-class EntitySummary:
+class EntitySummary(_Record):
     """A line of an entity list."""
 
     id: str
@@ -163,7 +174,7 @@ class EntitySummary:
 
 
 @dataclass(frozen=True, slots=True)
-class SearchResult:
+class SearchResult(_Record):
     """A search hit: the entity, how well it matched, and the alias that matched."""
 
     id: str
@@ -176,7 +187,7 @@ class SearchResult:
 
 
 @dataclass(frozen=True, slots=True)
-class TimelineEvent:
+class TimelineEvent(_Record):
     """An event on the timeline."""
 
     id: str
@@ -196,7 +207,7 @@ class TimelineEvent:
 
 
 @dataclass(frozen=True, slots=True)
-class Dispute:
+class Dispute(_Record):
     """Claims on one subject and predicate that disagree."""
 
     id: int
@@ -208,7 +219,7 @@ class Dispute:
 
 
 @dataclass(frozen=True, slots=True)
-class Stats:
+class Stats(_Record):
     """Counts of what a knowledge base holds."""
 
     sources: int

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from db.edtf import parse_edtf
-from db.models import (
+from claimscope.db.edtf import parse_edtf
+from claimscope.db.models import (
     Alias,
     Claim,
     Dispute,
@@ -27,8 +27,8 @@ from db.models import (
     Stats,
     TimelineEvent,
 )
-from db.schema import APPLICATION_ID, SCHEMA_VERSION
-from db.values import value_display
+from claimscope.db.schema import APPLICATION_ID, SCHEMA_VERSION
+from claimscope.db.values import value_display
 
 __all__ = ["KnowledgeBase", "KnowledgeBaseError", "built_fingerprint"]
 
@@ -295,7 +295,7 @@ class KnowledgeBase:
             clauses.append("kind = ?")
             parameters.append(kind)
         if name_prefix:
-            from db.folding import fold
+            from claimscope.db.folding import fold
 
             folded = fold(name_prefix)
             clauses.append("sort_name >= ? AND sort_name < ?")
@@ -311,9 +311,15 @@ class KnowledgeBase:
 
     def search(self, query: str, kind: str | None = None, limit: int = 20) -> list[SearchResult]:
         """Entities whose aliases match ``query``: exact, prefix, word prefix, then fuzzy."""
-        from db.search import search
+        from claimscope.db.search import search
 
         return search(self.connection, query, kind=kind, limit=limit)
+
+    def closest(self, query: str, limit: int = 5) -> list[SearchResult]:
+        """Names to suggest when ``search`` finds nothing: looser, and only for suggestions."""
+        from claimscope.db.search import closest
+
+        return closest(self.connection, query, limit=limit)
 
     def resolve(self, id_or_name: str) -> tuple[EntityRef | None, list[SearchResult]]:
         """Find the entity a user means: an id, or a name or alias that matches clearly.

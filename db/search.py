@@ -21,10 +21,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from db.folding import compact, fold
-from db.models import SearchResult
+from claimscope.db.folding import compact, fold
+from claimscope.db.models import SearchResult
 
-__all__ = ["FUZZY_CANDIDATES", "FUZZY_THRESHOLD", "search"]
+__all__ = ["FUZZY_CANDIDATES", "FUZZY_THRESHOLD", "closest", "search"]
 
 #: How many trigram candidates each piece of the query contributes to rapidfuzz scoring.
 FUZZY_CANDIDATES = 300
@@ -207,3 +207,35 @@ def _rank(connection: sqlite3.Connection, hits: list[_Hit], limit: int) -> list[
         )
         for hit in ordered[:limit]
     ]
+
+
+#: How many aliases sharing the most trigrams with a query ``closest`` scores.
+CLOSEST_CANDIDATES = 400
+#: The lowest rapidfuzz score (0-100) at which ``closest`` still offers a name.
+CLOSEST_THRESHOLD = 50.0
+
+
+def closest(connection: sqlite3.Connection, query: str, limit: int = 5) -> list[SearchResult]:
+    """Names to suggest when nothing matches ``query``: a looser fuzzy match than ``search`` allows.
+
+    Candidates are the aliases that share the most trigrams with the query (FTS5 ranks an OR of
+    them), scored with rapidfuzz; never a scan of the alias table.
+    """
+    compact_query = compact(fold(query))
+    trigrams = _trigrams(compact_query)
+    if not trigrams or limit <= 0:
+        return []
+    from rapidfuzz import fuzz
+
+    match = " OR ".join(f'"{trigram}"' for trigram in trigrams)
+    rows = connection.execute(
+        "SELECT a.entity_id, a.alias, a.folded, a.weak FROM aliases_trigram t JOIN aliases a ON a.id = t.rowid"
+        " WHERE aliases_trigram MATCH ? ORDER BY t.rank LIMIT ?",
+        (match, CLOSEST_CANDIDATES),
+    ).fetchall()
+    hits = []
+    for entity_id, alias, folded, weak in rows:
+        similarity = fuzz.WRatio(compact_query, compact(folded), score_cutoff=CLOSEST_THRESHOLD)
+        if similarity:
+            hits.append(_Hit(entity_id, alias, folded, bool(weak), "fuzzy", similarity))
+    return _rank(connection, hits, limit)

@@ -33,11 +33,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
-from db.edtf import OPEN_LOWER, OPEN_UPPER, EDTFError, parse_edtf
-from db.export import Scope, dumps
-from db.values import value_display
+from claimscope.db.edtf import OPEN_LOWER, OPEN_UPPER, EDTFError, parse_edtf
+from claimscope.db.export import Scope, dumps
+from claimscope.db.values import value_display
 
 __all__ = ["ADMIRALTY_CONFIDENCE", "NAMESPACE", "stix_id", "write_stix"]
 
@@ -372,7 +372,7 @@ class _Geography:
     """Finds a place's country and region from its names, or from the places it is located in."""
 
     def __init__(self, mapper: _Mapper) -> None:
-        from db.gazetteer import country_of, region_of
+        from claimscope.db.gazetteer import country_of, region_of
 
         self.country_of, self.region_of = country_of, region_of
         self.mapper = mapper
@@ -512,7 +512,7 @@ def _pruned(record: dict[str, Any]) -> dict[str, Any]:
     return pruned
 
 
-def write_stix(scope: Scope, out: TextIO, path: Path | None = None) -> dict[str, int]:
+def write_stix(scope: Scope, out: IO[str], path: Path | None = None) -> dict[str, int]:
     """Write the scope as a STIX 2.1 bundle; return how many objects of each type.
 
     Objects are written as they are made: the claims first (noting each entity's earliest

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from db.edtf import parse_edtf
+from claimscope.db.edtf import parse_edtf
 
 __all__ = ["format_number", "value_display"]
 

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from seed.segment import Segmentation, segment
+from claimscope.seed.segment import Segmentation, segment
 
 __all__ = ["CorpusText", "default_corpus", "read_text", "source_folder"]
 

@@ -31,12 +31,12 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from db.build import build_locked, writing
-from db.dump import read_alias_folds, read_records
-from db.folding import compact, fold
-from db.records import AliasRecord, ClaimRecord, EvidenceRecord, Records, SourceRecord
-from seed.corpus import CorpusText, load_corpus_text, source_folder
-from seed.loader import (
+from claimscope.db.build import build_locked, writing
+from claimscope.db.dump import read_alias_folds, read_records
+from claimscope.db.folding import compact, fold
+from claimscope.db.records import AliasRecord, ClaimRecord, EvidenceRecord, Records, SourceRecord
+from claimscope.seed.corpus import CorpusText, load_corpus_text, source_folder
+from claimscope.seed.loader import (
     ENTITY_FIELDS,
     EVIDENCE_FIELDS,
     SOURCE_FIELDS,
@@ -51,9 +51,9 @@ from seed.loader import (
     _text,
     seed_files,
 )
-from seed.quotes import closest_passage, find_quote, normalise
-from seed.segment import parse_line_ranges
-from seed.yamlfile import Mapping, Problem
+from claimscope.seed.quotes import closest_passage, find_quote, normalise
+from claimscope.seed.segment import parse_line_ranges
+from claimscope.seed.yamlfile import Mapping, Problem
 
 __all__ = ["STAGES", "ImportResult", "import_files", "load_import"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from db.build import build_database
-from db.queries import built_fingerprint, built_imports
-from seed.loader import LoadResult, default_seed_dir, load_seed, seed_fingerprint
+from claimscope.db.build import build_database
+from claimscope.db.queries import built_fingerprint, built_imports
+from claimscope.seed.loader import LoadResult, default_seed_dir, load_seed, seed_fingerprint
 
 __all__ = ["BuildFailed", "DB_ENV", "build", "default_db_path", "ensure_default"]
 

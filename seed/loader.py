@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from db.edtf import EDTFError, parse_edtf
-from db.folding import compact, fold
-from db.records import (
+from claimscope.db.edtf import EDTFError, parse_edtf
+from claimscope.db.folding import compact, fold
+from claimscope.db.records import (
     KINDS,
     MODALITIES,
     NEEDS_CLAIMANT,
@@ -32,10 +32,10 @@ from db.records import (
     Records,
     SourceRecord,
 )
-from db.schema import FULL_TEXT, INDEXES, SCHEMA_VERSION, TABLES
-from seed.corpus import CorpusText, load_corpus_text
-from seed.segment import Paragraph, parse_line_ranges
-from seed.yamlfile import Mapping, Problem, YamlError, load_yaml
+from claimscope.db.schema import FULL_TEXT, INDEXES, SCHEMA_VERSION, TABLES
+from claimscope.seed.corpus import CorpusText, load_corpus_text
+from claimscope.seed.segment import Paragraph, parse_line_ranges
+from claimscope.seed.yamlfile import Mapping, Problem, YamlError, load_yaml
 
 __all__ = [
     "Coverage", "LoadResult", "Mention", "Problem", "Reported", "default_seed_dir", "load_seed", "seed_fingerprint",

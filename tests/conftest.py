@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from seed.knowledge_base import build
-from seed.loader import default_seed_dir
+from claimscope.seed.knowledge_base import build
+from claimscope.seed.loader import default_seed_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +56,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(argv: list[str], ready_url: str, log: Path, seconds: float = 30.0) -> Iterator[None]:
+def running_server(argv: list[str], ready_url: str, log: Path, seconds: float = 30.0,
+                   cwd: Path | None = None) -> Iterator[None]:
     """Run ``argv`` until the block ends, once ``ready_url`` answers 200.
 
     The server gets a process group of its own, so that whatever it started (an app per
@@ -64,7 +65,7 @@ def running_server(argv: list[str], ready_url: str, log: Path, seconds: float = 
     fails the test with what it printed.
     """
     with log.open("wb") as output:
-        process = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT, start_new_session=True, cwd=cwd)
     try:
         deadline = time.monotonic() + seconds
         while True:
@@ -237,8 +238,8 @@ def build_hostile_kb(base: Path) -> tuple[Path, Path]:
     """
     import dataclasses
 
-    from db.build import build_database
-    from seed.loader import load_seed
+    from claimscope.db.build import build_database
+    from claimscope.seed.loader import load_seed
 
     text = MINI_TEXT.replace("was founded in 2019.", f"was founded{OSC52} in 2019{SET_TITLE} [red]x[/].")
     sha256 = hashlib.sha256(text.encode()).hexdigest()

@@ -11,10 +11,10 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from db.queries import KnowledgeBase, KnowledgeBaseError
-from tui.commands import EntityCommands
-from tui.passages import PassageStore
-from tui.screens.main import MainScreen
+from claimscope.db.queries import KnowledgeBase, KnowledgeBaseError
+from claimscope.tui.commands import EntityCommands
+from claimscope.tui.passages import PassageStore
+from claimscope.tui.screens.main import MainScreen
 
 # The search, timeline, sources, disputes and help screens are imported when first opened:
 # start-up is measured against a bare Textual app, and they are not on the first frame.
@@ -84,22 +84,22 @@ class ClaimscopeApp(App[None]):
         self.main_screen().open_entity(entity_id)
 
     def action_search(self) -> None:
-        from tui.screens.search import SearchScreen
+        from claimscope.tui.screens.search import SearchScreen
 
         self.push_screen(SearchScreen(self.knowledge_base), self.open_entity)
 
     def action_timeline(self) -> None:
-        from tui.screens.views import TimelineScreen
+        from claimscope.tui.screens.views import TimelineScreen
 
         self.push_screen(TimelineScreen(self.knowledge_base), self.open_entity)
 
     def action_sources(self) -> None:
-        from tui.screens.views import SourcesScreen
+        from claimscope.tui.screens.views import SourcesScreen
 
         self.push_screen(SourcesScreen(self.knowledge_base), self.open_entity)
 
     def action_disputes(self) -> None:
-        from tui.screens.views import DisputesScreen
+        from claimscope.tui.screens.views import DisputesScreen
 
         self.push_screen(DisputesScreen(self.knowledge_base), self.open_entity)
 
@@ -112,7 +112,7 @@ class ClaimscopeApp(App[None]):
             seen.add(binding.action)
             keys.append((self.get_key_display(binding), binding.description or binding.action))
         keys.append(("ctrl+p", "command palette: entities and actions"))
-        from tui.screens.help import HelpScreen
+        from claimscope.tui.screens.help import HelpScreen
 
         self.push_screen(HelpScreen(keys))
 

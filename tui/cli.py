@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 if TYPE_CHECKING:
-    from db.models import Claim, EntityRef
-    from db.queries import KnowledgeBase
+    from claimscope.db.models import Claim, EntityRef
+    from claimscope.db.queries import KnowledgeBase
 
 KINDS = ("group", "outlet", "person", "place", "event")
 _db_option = click.option(
@@ -31,7 +31,7 @@ _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON 
 
 
 def _fail(message: str, status: int = 1) -> NoReturn:
-    from tui.text import clean
+    from claimscope.tui.text import clean
 
     click.echo(f"claimscope: {clean(message)}", err=True)
     sys.exit(status)
@@ -40,16 +40,16 @@ def _fail(message: str, status: int = 1) -> NoReturn:
 def _corpus(corpus: Path | None) -> Path | None:
     if corpus is not None:
         return corpus
-    from seed.corpus import default_corpus
+    from claimscope.seed.corpus import default_corpus
 
     return default_corpus()
 
 
 def _open(db_path: Path | None, corpus: Path | None) -> KnowledgeBase:
-    from db.queries import KnowledgeBase, KnowledgeBaseError
+    from claimscope.db.queries import KnowledgeBase, KnowledgeBaseError
 
     if db_path is None:
-        from seed.knowledge_base import BuildFailed, ensure_default
+        from claimscope.seed.knowledge_base import BuildFailed, ensure_default
 
         try:
             db_path = ensure_default(_corpus(corpus))
@@ -74,7 +74,7 @@ def _text(value: object, style: str = "") -> Any:
     """Untrusted text as a rich Text (never parsed as markup)."""
     from rich.text import Text
 
-    from tui.text import clean
+    from claimscope.tui.text import clean
 
     return Text(clean("" if value is None else str(value)), style=style)
 
@@ -95,7 +95,7 @@ def _emit_json(value: Any) -> None:
 
 
 def _print_problems(problems: list[Any]) -> None:
-    from tui.text import clean
+    from claimscope.tui.text import clean
 
     for problem in problems:
         click.echo(clean(str(problem)), err=True)
@@ -108,7 +108,7 @@ class _Commands(click.Group):
     """The command group; a knowledge base found damaged mid-command is a message, not a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from db.queries import KnowledgeBaseError
+        from claimscope.db.queries import KnowledgeBaseError
 
         try:
             return super().invoke(ctx)
@@ -137,7 +137,7 @@ def _run_app(db_path: Path | None, corpus: Path | None, entity: str | None) -> N
         start_entity = ref.id
     path = knowledge_base.path
     knowledge_base.close()
-    from tui.app import make_app
+    from claimscope.tui.app import make_app
 
     app = make_app(path, corpus=_corpus(corpus), entity=start_entity)
     app.run()
@@ -234,7 +234,7 @@ def show(id_or_name: str, as_json: bool, db_path: Path | None, corpus: Path | No
             _fail(_not_found(id_or_name, results))
         card = knowledge_base.entity(ref.id)
     assert card is not None
-    from tui.render import card_claims, render_card
+    from claimscope.tui.render import card_claims, render_card
 
     claims = card_claims(card)
     if as_json:
@@ -260,7 +260,7 @@ def show(id_or_name: str, as_json: bool, db_path: Path | None, corpus: Path | No
 def timeline(actor: str | None, since: str | None, until: str | None, as_json: bool, db_path: Path | None,
              corpus: Path | None) -> None:
     """List dated events in date order, imprecise dates shown as what they are."""
-    from db.edtf import EDTFError, parse_edtf
+    from claimscope.db.edtf import EDTFError, parse_edtf
 
     for option, value in (("--since", since), ("--until", until)):
         if value is not None:
@@ -345,7 +345,7 @@ def disputes(as_json: bool, db_path: Path | None, corpus: Path | None) -> None:
             for d in found
         ])
         return
-    from tui.render import claim_line, evidence_line
+    from claimscope.tui.render import claim_line, evidence_line
 
     console = _console()
     if not found:
@@ -387,7 +387,8 @@ def serve(host: str, port: int, public_url: str | None, db_path: Path | None, co
     with _open(db_path, corpus) as knowledge_base:
         path = Path(knowledge_base.path).resolve()
     corpus_dir = _corpus(corpus)
-    command = [sys.executable, "-m", "tui.cli", "ui", "--db", str(path)]
+    # -P: the tab's app must not import a claimscope.py (or anything else) from the folder serve runs in.
+    command = [sys.executable, "-P", "-m", "claimscope", "ui", "--db", str(path)]
     if corpus_dir is not None:
         command += ["--corpus", str(corpus_dir.resolve())]
     if public_url is None:
@@ -419,7 +420,7 @@ def serve(host: str, port: int, public_url: str | None, db_path: Path | None, co
 @_db_option
 def check(seed_dir: Path | None, mentions: bool, corpus: Path | None, db_path: Path | None) -> None:
     """Validate the seed files against the corpus; exit non-zero on any problem."""
-    from seed.loader import default_seed_dir, load_seed
+    from claimscope.seed.loader import default_seed_dir, load_seed
 
     corpus_dir = _corpus(corpus)
     result = load_seed(seed_dir or default_seed_dir(), corpus_dir, require_corpus=True)
@@ -463,10 +464,10 @@ def check(seed_dir: Path | None, mentions: bool, corpus: Path | None, db_path: P
 @_db_option
 def build(seed_dir: Path | None, corpus: Path | None, db_path: Path | None, force: bool) -> None:
     """Build the knowledge base from seed files (atomically: a failed build changes nothing)."""
-    from db.queries import built_imports
-    from seed.knowledge_base import BuildFailed, default_db_path
-    from seed.knowledge_base import build as build_knowledge_base
-    from seed.loader import default_seed_dir
+    from claimscope.db.queries import built_imports
+    from claimscope.seed.knowledge_base import BuildFailed, default_db_path
+    from claimscope.seed.knowledge_base import build as build_knowledge_base
+    from claimscope.seed.loader import default_seed_dir
 
     target = db_path or default_db_path()
     imports = built_imports(target)
@@ -530,11 +531,11 @@ def import_(paths: tuple[Path, ...], dry_run: bool, corpus: Path | None, db_path
     Evidence may be anchored by an exact quote of your text instead of a paragraph number.
     Atomic: on any error nothing is written.
     """
-    from db.dump import DumpError
-    from seed.importer import STAGES, import_files
+    from claimscope.db.dump import DumpError
+    from claimscope.seed.importer import STAGES, import_files
 
     if db_path is None:
-        from seed.knowledge_base import BuildFailed, ensure_default
+        from claimscope.seed.knowledge_base import BuildFailed, ensure_default
 
         try:
             db_path = ensure_default(_corpus(corpus))
@@ -572,10 +573,10 @@ def import_(paths: tuple[Path, ...], dry_run: bool, corpus: Path | None, db_path
 @_corpus_option
 def passages(source_id: str, seed_dir: Path | None, corpus: Path | None) -> None:
     """Print a source text's numbered paragraphs and sentences (the locators), for curators."""
-    from seed.corpus import load_corpus_text
-    from seed.loader import default_seed_dir, seed_files
-    from seed.segment import parse_line_ranges
-    from seed.yamlfile import YamlError, load_yaml
+    from claimscope.seed.corpus import load_corpus_text
+    from claimscope.seed.loader import default_seed_dir, seed_files
+    from claimscope.seed.segment import parse_line_ranges
+    from claimscope.seed.yamlfile import YamlError, load_yaml
 
     corpus_dir = _corpus(corpus)
     if corpus_dir is None:
@@ -591,7 +592,7 @@ def passages(source_id: str, seed_dir: Path | None, corpus: Path | None) -> None
                     corpus_dir / source["file"], parse_line_ranges(source["body"]),
                     parse_line_ranges(source.get("headings") or []), parse_line_ranges(source.get("exclude") or []),
                 )
-                from tui.text import clean_line
+                from claimscope.tui.text import clean_line
 
                 for paragraph in corpus_text.segmentation.paragraphs:
                     for sentence in paragraph.sentences:
@@ -619,7 +620,7 @@ def export(export_format: str, output: Path | None, entities: tuple[str, ...], w
     """Export the knowledge base, or a neighbourhood of it, as JSON, CSV or STIX 2.1."""
     from contextlib import nullcontext
 
-    from db.export import ExportError, Scope, atomic_file, export_csv, neighbourhood, write_json
+    from claimscope.db.export import ExportError, Scope, atomic_file, export_csv, neighbourhood, write_json
 
     if export_format == "csv" and output is None:
         _fail("--format csv needs --output DIR (a folder) or --output FILE.zip", 2)
@@ -651,7 +652,7 @@ def export(export_format: str, output: Path | None, entities: tuple[str, ...], w
                     if export_format == "json":
                         counts = write_json(scope, handle)
                     else:
-                        from db.stix import write_stix
+                        from claimscope.db.stix import write_stix
 
                         counts = write_stix(scope, handle, knowledge_base.path)
         except ExportError as error:

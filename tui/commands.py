@@ -6,8 +6,8 @@ from functools import partial
 
 from textual.command import Hit, Hits, Provider
 
-from tui.render import result_line
-from tui.text import clean_line
+from claimscope.tui.render import result_line
+from claimscope.tui.text import clean_line
 
 __all__ = ["EntityCommands"]
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
 
-from db.models import SourceRef
-from seed.corpus import read_text, source_folder
+from claimscope.db.models import SourceRef
+from claimscope.seed.corpus import read_text, source_folder
 
 __all__ = ["PassageStore", "SourceText"]
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from db.edtf import parse_edtf
-from db.models import Claim, EntityCard, EntitySummary, Evidence, SearchResult
-from tui.text import clean, clean_line
+from claimscope.db.edtf import parse_edtf
+from claimscope.db.models import Claim, EntityCard, EntitySummary, Evidence, SearchResult
+from claimscope.tui.text import clean, clean_line
 
 __all__ = ["MODALITY_STYLE", "claim_line", "evidence_line", "render_card", "result_line"]
 

@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList, Static
 
+from claimscope.tui.app import make_app
+from claimscope.tui.screens.help import HelpScreen
+from claimscope.tui.screens.main import MainScreen
+from claimscope.tui.screens.search import SearchScreen
+from claimscope.tui.screens.views import DisputesScreen, SourcesScreen, TimelineScreen
+from claimscope.tui.widgets.bars import KeyBar
+from claimscope.tui.widgets.entity_pane import EntityPane
+from claimscope.tui.widgets.virtual_list import VirtualList
 from conftest import HOSTILE_NAME, OSC52, build_hostile_kb
-from tui.app import make_app
-from tui.screens.help import HelpScreen
-from tui.screens.main import MainScreen
-from tui.screens.search import SearchScreen
-from tui.screens.views import DisputesScreen, SourcesScreen, TimelineScreen
-from tui.widgets.bars import KeyBar
-from tui.widgets.entity_pane import EntityPane
-from tui.widgets.virtual_list import VirtualList
 
 
 async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
@@ -186,9 +186,9 @@ async def test_command_palette_offers_entities(shipped_db: Path) -> None:
 
 
 async def test_lists_draw_a_screenful_and_reach_the_end_at_once(tmp_path: Path) -> None:
-    from db.build import build_database
-    from db.records import AliasRecord, EntityRecord, PredicateRecord, Records
-    from tui.widgets.virtual_list import KEEP_PAGES, PAGE, VirtualList
+    from claimscope.db.build import build_database
+    from claimscope.db.records import AliasRecord, EntityRecord, PredicateRecord, Records
+    from claimscope.tui.widgets.virtual_list import KEEP_PAGES, PAGE, VirtualList
 
     count = PAGE * (KEEP_PAGES + 4) + 17
     entities = tuple(EntityRecord(f"g{n:05d}", "group", f"Group {n:05d}", "Synthetic.") for n in range(count))

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from claimscope.seed.knowledge_base import build
+from claimscope.tui.cli import main
 from conftest import free_port, running_server
-from seed.knowledge_base import build
-from tui.cli import main
 
 aiohttp = pytest.importorskip("aiohttp", reason="aiohttp comes with textual-serve (pip install -e .)")
 _ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -35,19 +35,29 @@ def mini_kb(mini_seed: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
     return folder / "mini kb.db", corpus
 
 
-def serve(db: Path, corpus: Path, port: int, log: Path) -> Any:
+def serve(db: Path, corpus: Path, port: int, log: Path, cwd: Path | None = None) -> Any:
     claimscope = shutil.which("claimscope")
     if claimscope is None:
         pytest.skip("the claimscope command is not installed (pip install -e .)")
     argv = [claimscope, "serve", "--db", str(db), "--corpus", str(corpus), "--port", str(port)]
-    return running_server(argv, f"http://127.0.0.1:{port}/", log)
+    return running_server(argv, f"http://127.0.0.1:{port}/", log, cwd=cwd)
+
+
+def shadowing_folder(base: Path) -> Path:
+    """A folder whose modules would break claimscope if anything imported them from the current directory."""
+    folder = base / "work folder"
+    for name in ("db", "seed", "tui", "claimscope"):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "__init__.py").write_text(f"raise SystemExit('imported {name} from the current folder')\n")
+        (folder / f"{name}.py").write_text(f"raise SystemExit('imported {name}.py from the current folder')\n")
+    return folder
 
 
 @pytest.fixture
 def served(mini_kb: tuple[Path, Path], tmp_path: Path) -> Iterator[int]:
-    """``claimscope serve`` on the mini knowledge base; yields its port."""
+    """``claimscope serve`` on the mini knowledge base, started in a folder holding db.py, tui/ and the like."""
     port = free_port()
-    with serve(*mini_kb, port, tmp_path / "serve.log"):
+    with serve(*mini_kb, port, tmp_path / "serve.log", cwd=shadowing_folder(tmp_path)):
         yield port
 
 
@@ -123,7 +133,7 @@ def test_serve_quotes_the_command_and_warns_off_loopback(mini_kb: tuple[Path, Pa
                                        "--port", "8123"])
     assert result.exit_code == 0, result.output
     [made] = _Server.made
-    assert shlex.split(made["command"]) == [sys.executable, "-m", "tui.cli", "ui", "--db", str(db.resolve()),
+    assert shlex.split(made["command"]) == [sys.executable, "-P", "-m", "claimscope", "ui", "--db", str(db.resolve()),
                                             "--corpus", str(corpus.resolve())]
     assert made["public_url"] == public_url and made["port"] == 8123
     assert ("no authentication" in result.stderr) == warned

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
+from claimscope.seed.knowledge_base import build
+from claimscope.tui.app import make_app
 from conftest import MINI_CLAIMS, MINI_ENTITIES, write_mini_seed
-from seed.knowledge_base import build
-from tui.app import make_app
 
 SIZES = [(80, 24), (120, 40)]
 

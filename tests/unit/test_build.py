@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from claimscope.db.build import build_database
+from claimscope.db.queries import KnowledgeBase, KnowledgeBaseError
+from claimscope.db.records import ClaimRecord, Records
+from claimscope.db.schema import SCHEMA_VERSION
+from claimscope.seed.knowledge_base import BuildFailed, build
+from claimscope.seed.loader import load_seed
 from conftest import MINI_CLAIMS, write_mini_seed
-from db.build import build_database
-from db.queries import KnowledgeBase, KnowledgeBaseError
-from db.records import ClaimRecord, Records
-from db.schema import SCHEMA_VERSION
-from seed.knowledge_base import BuildFailed, build
-from seed.loader import load_seed
 
 
 def digest(path: Path) -> str:
@@ -171,8 +171,8 @@ def test_sqlite_utils_detects_and_searches_the_full_text_indexes(mini_db: Path) 
 
 def test_compatible_values_are_not_disputes(tmp_path: Path) -> None:
     # A year and a day within it agree; two days do not. A town and the country it lies in agree.
-    from db.build import _disputes
-    from db.records import PredicateRecord
+    from claimscope.db.build import _disputes
+    from claimscope.db.records import PredicateRecord
 
     predicates = {
         "occurred_on": PredicateRecord("occurred_on", "occurred on", ("event",), value_type="date", functional=True),

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from claimscope.tui.cli import main
 from conftest import MINI_CLAIMS, write_mini_seed
-from tui.cli import main
 
 SEARCH_KEYS = {"id", "kind", "name", "score", "matched"}
 SHOW_KEYS = {"id", "kind", "name", "aliases", "summary", "date", "claims"}
@@ -134,7 +134,7 @@ def test_missing_db_is_a_clear_error(tmp_path: Path) -> None:
 def test_default_knowledge_base_is_built_on_first_use_and_rebuilt_on_change(tmp_path: Path, corpus_dir: Path) -> None:
     environment = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "CLAIMSCOPE_CORPUS": str(corpus_dir)}
     environment.pop("CLAIMSCOPE_DB", None)
-    command = [sys.executable, "-m", "tui.cli", "search", "ISKP", "--json"]
+    command = [sys.executable, "-m", "claimscope", "search", "ISKP", "--json"]
     first = subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
     assert json.loads(first.stdout)[0]["id"] == "iskp"
     built = list((tmp_path / "data").rglob("claimscope.db"))

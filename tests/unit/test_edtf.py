@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.edtf import EDTFError, parse_edtf
+from claimscope.db.edtf import EDTFError, parse_edtf
 
 
 @pytest.mark.parametrize(

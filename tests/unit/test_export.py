@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from db.edtf import parse_edtf
-from db.export import ExportError, atomic_file
-from db.stix import NAMESPACE, stix_id
-from tui.cli import main
+from claimscope.db.edtf import parse_edtf
+from claimscope.db.export import ExportError, atomic_file
+from claimscope.db.stix import NAMESPACE, stix_id
+from claimscope.tui.cli import main
 
 # STIX 2.1 Appendix A, Admiralty Credibility: grade 6 ("cannot be judged") has no confidence.
 ADMIRALTY_CONFIDENCE = {1: 90, 2: 70, 3: 50, 4: 30, 5: 10}

@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from claimscope.db.folding import fold
+from claimscope.db.queries import KnowledgeBase
+from claimscope.seed.loader import load_seed
+from claimscope.tui.render import claim_line, render_card, render_header, render_provenance, result_line
+from claimscope.tui.text import clean
 from conftest import MINI_ENTITIES, ROOT, build_hostile_kb, write_mini_seed
-from db.folding import fold
-from db.queries import KnowledgeBase
-from seed.loader import load_seed
-from tui.render import claim_line, render_card, render_header, render_provenance, result_line
-from tui.text import clean
 
 # Everything a terminal could act on: C0 and C1 controls (newline and tab are layout, not commands).
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -169,7 +169,7 @@ def run_cli(*arguments: str) -> tuple[int, str]:
     Through a pipe, click strips ANSI sequences itself, which would hide a leak from the test.
     """
     leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "tui.cli", *arguments], stdout=follower, stderr=follower,
+    process = subprocess.Popen([sys.executable, "-m", "claimscope", *arguments], stdout=follower, stderr=follower,
                                stdin=subprocess.DEVNULL, cwd=ROOT, env={**os.environ, "COLUMNS": "200"})
     os.close(follower)
     chunks = []
@@ -200,7 +200,7 @@ def test_cli_prints_no_control_sequence_for_a_hostile_argument(shipped_db: Path,
 
 
 def test_json_output_escapes_c1_controls_and_stays_json(tmp_path: Path) -> None:
-    from tui.cli import json_text
+    from claimscope.tui.cli import json_text
 
     value = {"name": "a\x9b31mb\x1bc\u202ed", "plain": "Вилояти"}
     text = json_text(value)

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from claimscope.db.build import build_database
+from claimscope.db.dump import read_records
+from claimscope.db.queries import KnowledgeBase
+from claimscope.seed.loader import default_seed_dir, load_seed
+from claimscope.seed.quotes import find_quote, normalise
+from claimscope.tui.cli import main
 from conftest import ROOT
-from db.build import build_database
-from db.dump import read_records
-from db.queries import KnowledgeBase
-from seed.loader import default_seed_dir, load_seed
-from seed.quotes import find_quote, normalise
-from tui.cli import main
 
 EXAMPLE = ROOT / "tests" / "data" / "import-example"
 
@@ -235,8 +235,8 @@ def test_a_knowledge_base_reads_back_as_the_records_it_was_built_from(tmp_path: 
 
 
 def test_a_text_changed_after_import_shows_its_quotes_moved_or_orphaned_not_re_anchored(kb: Path, notes: Path) -> None:
-    from tui.passages import PassageStore
-    from tui.widgets.provenance import prepare_provenance
+    from claimscope.tui.passages import PassageStore
+    from claimscope.tui.widgets.provenance import prepare_provenance
 
     run("import", "--db", str(kb), str(notes))
 

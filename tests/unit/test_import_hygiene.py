@@ -37,7 +37,7 @@ def test_sql_lives_only_in_db() -> None:
 def test_cli_lookup_does_not_import_textual(shipped_db: Path) -> None:
     probe = (
         "import sys\n"
-        "from tui.cli import main\n"
+        "from claimscope.tui.cli import main\n"
         "try:\n"
         f"    main(['search', 'ISKP', '--json', '--db', {str(shipped_db)!r}])\n"
         "except SystemExit:\n"

@@ -21,13 +21,13 @@ from pathlib import Path
 
 import pytest
 
+from claimscope.db.queries import KnowledgeBase
+from claimscope.seed.loader import default_seed_dir
 from conftest import ROOT, write_mini_seed
-from db.queries import KnowledgeBase
-from seed.loader import default_seed_dir
 
 
 def cli(*arguments: str) -> list[str]:
-    return [sys.executable, "-m", "tui.cli", *arguments]
+    return [sys.executable, "-m", "claimscope", *arguments]
 
 
 def digest(path: Path) -> str:
@@ -118,7 +118,7 @@ def test_two_builds_at_once_both_finish_and_leave_one_whole_file(tmp_path: Path,
 READER = textwrap.dedent("""
     import json, sys, time
     sys.path.insert(0, {root!r})
-    from db.queries import KnowledgeBase
+    from claimscope.db.queries import KnowledgeBase
     path, stop_file, expected = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     seen, errors, queries = set(), [], 0
     import os
@@ -202,7 +202,7 @@ async def test_a_read_only_knowledge_base_browses_and_nothing_is_written_beside_
         result = subprocess.run(cli(*arguments, "--db", str(read_only_copy), "--json"), capture_output=True,
                                 cwd=ROOT)
         assert result.returncode == 0, result.stderr.decode()
-    from tui.app import make_app
+    from claimscope.tui.app import make_app
 
     app = make_app(read_only_copy, corpus=corpus_dir)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -266,7 +266,7 @@ def test_a_file_that_is_not_a_usable_knowledge_base_gets_a_message_not_a_traceba
 
 async def test_a_knowledge_base_found_damaged_while_browsing_ends_the_app_with_the_reason(
         tmp_path: Path, shipped_db: Path) -> None:
-    from tui.app import make_app
+    from claimscope.tui.app import make_app
 
     # Only the evidence is damaged: the file opens, and the damage is met on the first card.
     app = make_app(damaged(tmp_path, shipped_db, table="evidence"))

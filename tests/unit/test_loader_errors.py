@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from claimscope.seed.loader import load_seed
 from conftest import MINI_CLAIMS, MINI_ENTITIES, MINI_PREDICATES, MINI_SOURCES, write_mini_seed
-from seed.loader import load_seed
 
 
 def problems_for(tmp_path: Path, **files: str) -> list:

@@ -26,8 +26,8 @@ def repository_files() -> list[Path]:
 
 
 def test_no_run_of_eight_words_from_a_source_article(corpus_dir: Path) -> None:
-    from seed.loader import default_seed_dir
-    from seed.yamlfile import load_yaml
+    from claimscope.seed.loader import default_seed_dir
+    from claimscope.seed.yamlfile import load_yaml
 
     corpus: set[tuple[str, ...]] = set()
     for path in sorted(corpus_dir.glob("*.txt")):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from seed.loader import default_seed_dir, load_seed
+from claimscope.seed.loader import default_seed_dir, load_seed
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from claimscope.db.folding import fold, fold_compact
+from claimscope.db.queries import KnowledgeBase
+from claimscope.seed.knowledge_base import build
 from conftest import MINI_ENTITIES, write_mini_seed
-from db.folding import fold, fold_compact
-from db.queries import KnowledgeBase
-from seed.knowledge_base import build
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from seed.loader import default_seed_dir
-from seed.segment import parse_line_ranges, segment, split_sentences
-from seed.yamlfile import load_yaml
+from claimscope.seed.loader import default_seed_dir
+from claimscope.seed.segment import parse_line_ranges, segment, split_sentences
+from claimscope.seed.yamlfile import load_yaml
 
 SOURCES = {source["id"]: source for source in load_yaml(default_seed_dir() / "sources.yaml")["sources"]}
 # Body paragraphs per source under the documented rules (SOURCES.md describes the layouts).

@@ -7,9 +7,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from db.models import SearchResult
-from tui.render import result_line
-from tui.text import clean, clean_line
+from claimscope.db.models import SearchResult
+from claimscope.tui.render import result_line
+from claimscope.tui.text import clean, clean_line
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 

@@ -10,16 +10,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Tab, Tabs
 
-from db.models import Claim, EntityCard
-from db.queries import KnowledgeBase
-from tui.messages import OpenEntity
-from tui.passages import PassageStore
-from tui.render import card_claims, citation
-from tui.widgets.bars import KeyBar, TitleBar
-from tui.widgets.entity_list import EntityList
-from tui.widgets.entity_pane import EntityPane
-from tui.widgets.provenance import ProvenancePane, prepare_provenance
-from tui.widgets.virtual_list import VirtualList
+from claimscope.db.models import Claim, EntityCard
+from claimscope.db.queries import KnowledgeBase
+from claimscope.tui.messages import OpenEntity
+from claimscope.tui.passages import PassageStore
+from claimscope.tui.render import card_claims, citation
+from claimscope.tui.widgets.bars import KeyBar, TitleBar
+from claimscope.tui.widgets.entity_list import EntityList
+from claimscope.tui.widgets.entity_pane import EntityPane
+from claimscope.tui.widgets.provenance import ProvenancePane, prepare_provenance
+from claimscope.tui.widgets.virtual_list import VirtualList
 
 __all__ = ["MainScreen"]
 

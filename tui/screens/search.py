@@ -10,9 +10,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from db.models import SearchResult
-from db.queries import KnowledgeBase
-from tui.render import result_line
+from claimscope.db.models import SearchResult
+from claimscope.db.queries import KnowledgeBase
+from claimscope.tui.render import result_line
 
 __all__ = ["SearchScreen"]
 

@@ -12,12 +12,12 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
-from db.models import Claim, Dispute, Source, TimelineEvent
-from db.queries import KnowledgeBase
-from tui.render import claim_line, evidence_line
-from tui.text import clean_line
-from tui.widgets.bars import KeyBar, TitleBar
-from tui.widgets.virtual_list import VirtualList
+from claimscope.db.models import Claim, Dispute, Source, TimelineEvent
+from claimscope.db.queries import KnowledgeBase
+from claimscope.tui.render import claim_line, evidence_line
+from claimscope.tui.text import clean_line
+from claimscope.tui.widgets.bars import KeyBar, TitleBar
+from claimscope.tui.widgets.virtual_list import VirtualList
 
 __all__ = ["DisputesScreen", "SourcesScreen", "TimelineScreen", "month_counts"]
 

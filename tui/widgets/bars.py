@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
 
-from tui.text import clean_line
+from claimscope.tui.text import clean_line
 
 __all__ = ["KeyBar", "TitleBar"]
 
@@ -34,7 +34,10 @@ class TitleBar(Widget):
 
     def on_mount(self) -> None:
         for name in ("title", "sub_title"):
-            self.watch(self.screen, name, lambda _value: self.refresh(), init=False)
+            self.watch(self.screen, name, self._redraw, init=False)
+
+    def _redraw(self) -> None:
+        self.refresh()
 
     def render(self) -> Text:
         # A Text, so never parsed as markup; cleaned, because a Text keeps escape sequences.

@@ -8,11 +8,11 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input
 
-from db.models import EntitySummary, SearchResult
-from db.queries import KnowledgeBase
-from tui.messages import OpenEntity
-from tui.render import result_line
-from tui.widgets.virtual_list import VirtualList
+from claimscope.db.models import EntitySummary, SearchResult
+from claimscope.db.queries import KnowledgeBase
+from claimscope.tui.messages import OpenEntity
+from claimscope.tui.render import result_line
+from claimscope.tui.widgets.virtual_list import VirtualList
 
 __all__ = ["SEARCH_LIMIT", "EntityList"]
 

@@ -12,9 +12,9 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from db.models import Claim, EntityCard
-from tui.messages import OpenEntity
-from tui.render import card_claims, claim_line, render_header
+from claimscope.db.models import Claim, EntityCard
+from claimscope.tui.messages import OpenEntity
+from claimscope.tui.render import card_claims, claim_line, render_header
 
 __all__ = ["EntityPane"]
 

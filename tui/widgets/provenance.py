@@ -7,10 +7,10 @@ from textual import work
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from db.models import Claim, Evidence
-from seed.quotes import find_quote
-from tui.passages import PassageStore
-from tui.render import render_provenance
+from claimscope.db.models import Claim, Evidence
+from claimscope.seed.quotes import find_quote
+from claimscope.tui.passages import PassageStore
+from claimscope.tui.render import render_provenance
 
 __all__ = ["ProvenancePane", "prepare_provenance"]
 
