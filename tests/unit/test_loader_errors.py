@@ -231,3 +231,21 @@ def test_contradicts_must_name_a_claim(tmp_path: Path) -> None:
                                  "    modality: reported\n    contradicts: [no-such-claim]\n")
     problem = only(problems_for(tmp_path, **{"claims.yaml": claims}), "contradicts")
     assert problem.line == line_of(claims, "contradicts")
+
+
+def test_an_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
+    """Nested YAML aliases would expand a few lines into billions of entries: aliases are refused."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 12)]
+    bomb = MINI_ENTITIES + "\n".join(lines) + "\n"
+    problems = problems_for(tmp_path, **{"entities.yaml": bomb})
+    alias = [problem for problem in problems if "alias (*name)" in problem.message]
+    assert alias and alias[0].line == line_of(bomb, "a0: &a0"), [str(problem) for problem in problems]
+
+
+def test_the_c_parser_is_used_when_pyyaml_has_it() -> None:
+    import yaml
+
+    from claimscope.seed import yamlfile
+
+    assert yamlfile._LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
