@@ -64,8 +64,10 @@ def read_records(path: str | Path) -> Records:
         connection.close()
 
 
-def _read(connection: sqlite3.Connection) -> Records:
-    sources = tuple(
+def source_records(connection: sqlite3.Connection, source_id: str | None = None) -> list[SourceRecord]:
+    """The sources as the build was given them (one, when ``source_id`` is given), in the order they were added."""
+    where, parameters = ("WHERE id = ?", (source_id,)) if source_id is not None else ("", ())
+    return [
         SourceRecord(
             id=row[0], file=row[1], sha256=row[2], title=row[3], publisher=row[4], authors=tuple(json.loads(row[5])),
             published=row[6], url=row[7], language=row[8], grade=row[9], grade_note=row[10], note=row[11],
@@ -75,10 +77,15 @@ def _read(connection: sqlite3.Connection) -> Records:
         )
         for row in connection.execute(
             "SELECT id, file, sha256, title, publisher, authors, published, url, language, grade, grade_note, note,"
-            " unconfirmed, text_present, paragraph_count, body_lines, heading_lines, excluded_lines, corpus_dir"
-            " FROM sources ORDER BY rowid"
+            f" unconfirmed, text_present, paragraph_count, body_lines, heading_lines, excluded_lines, corpus_dir"
+            f" FROM sources {where} ORDER BY rowid",  # noqa: S608
+            parameters,
         )
-    )
+    ]
+
+
+def _read(connection: sqlite3.Connection) -> Records:
+    sources = tuple(source_records(connection))
     predicates = tuple(
         PredicateRecord(
             id=row[0], label=row[1], inverse_label=row[2], subject_kinds=tuple(json.loads(row[3])),

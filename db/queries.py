@@ -9,7 +9,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from claimscope.db.edtf import parse_edtf
@@ -29,6 +29,10 @@ from claimscope.db.models import (
 )
 from claimscope.db.schema import APPLICATION_ID, SCHEMA_VERSION
 from claimscope.db.values import value_display
+
+if TYPE_CHECKING:
+    from claimscope.db.records import SourceRecord
+    from claimscope.db.search import SearchResults
 
 __all__ = ["KnowledgeBase", "KnowledgeBaseError", "built_fingerprint"]
 
@@ -105,6 +109,8 @@ def _reports_damage(method: Callable[..., Any]) -> Callable[..., Any]:
     def reading(self: KnowledgeBase, *arguments: Any, **options: Any) -> Any:
         try:
             return method(self, *arguments, **options)
+        except sqlite3.ProgrammingError:
+            raise  # a misuse, such as a query after close(): not damage to the file
         except sqlite3.DatabaseError as error:
             raise KnowledgeBaseError(
                 f"{self.path}: the knowledge base cannot be read ({error}); it may be damaged or cut short: "
@@ -261,6 +267,17 @@ class KnowledgeBase:
         row = self.connection.execute("SELECT id, kind, name FROM entities WHERE id = ?", (entity_id,)).fetchone()
         return EntityRef(*row) if row else None
 
+    def ids_starting(self, table: str, prefix: str, limit: int = 50) -> list[tuple[str, str]]:
+        """Ids (with names or titles) of ``entities`` or ``sources`` that start with ``prefix``, for completion."""
+        column = {"entities": "name", "sources": "title"}[table]
+        return [
+            (str(row[0]), str(row[1]))
+            for row in self.connection.execute(
+                f"SELECT id, {column} FROM {table} WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",  # noqa: S608
+                (prefix, prefix + "\uffff", limit),
+            )
+        ]
+
     def entity(self, entity_id: str) -> EntityCard | None:
         """The entity card: names, summary, and claims about the entity and by it."""
         row = self.connection.execute(
@@ -309,8 +326,11 @@ class KnowledgeBase:
         )
         return [EntitySummary(r[0], r[1], r[2], r[3], _describe(r[3]), r[4]) for r in rows]
 
-    def search(self, query: str, kind: str | None = None, limit: int = 20) -> list[SearchResult]:
-        """Entities whose aliases match ``query``: exact, prefix, word prefix, then fuzzy."""
+    def search(self, query: str, kind: str | None = None, limit: int = 20) -> SearchResults:
+        """Entities whose aliases match ``query``: exact, prefix, word prefix, then fuzzy.
+
+        The list also says how many entities matched in all (``total``, a lower bound when ``capped``).
+        """
         from claimscope.db.search import search
 
         return search(self.connection, query, kind=kind, limit=limit)
@@ -430,6 +450,13 @@ class KnowledgeBase:
             )
             for r in rows
         ]
+
+    def source_record(self, source_id: str) -> SourceRecord | None:
+        """A source as the build was given it, with where its text lives and how it is laid out."""
+        from claimscope.db.dump import source_records
+
+        found = source_records(self.connection, source_id)
+        return found[0] if found else None
 
     def source_claims(self, source_id: str) -> list[Claim]:
         """The claims a source supports, in the order of the paragraphs that support them."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from claimscope.db.folding import compact, fold
 from claimscope.db.models import SearchResult
 
-__all__ = ["FUZZY_CANDIDATES", "FUZZY_THRESHOLD", "closest", "search"]
+__all__ = ["FUZZY_CANDIDATES", "FUZZY_THRESHOLD", "SearchResults", "closest", "search"]
 
 #: How many trigram candidates each piece of the query contributes to rapidfuzz scoring.
 FUZZY_CANDIDATES = 300
@@ -35,6 +35,18 @@ MIN_FUZZY = 4
 #: The lowest rapidfuzz score (0-100) that counts as a match.
 FUZZY_THRESHOLD = 72.0
 _HOW_RANK = {"exact": 0, "prefix": 1, "word": 2}
+
+
+class SearchResults(list[SearchResult]):
+    """The best results, and how many entities matched in all (``total``).
+
+    ``total`` counts the entities among the candidates the indexes gave; when a kind of match
+    gave as many candidates as it was allowed (``capped``), more may exist, and ``total`` is
+    a lower bound.
+    """
+
+    total: int = 0
+    capped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,31 +87,31 @@ def _trigrams(text: str) -> list[str]:
     return sorted({text[i:i + 3] for i in range(len(text) - 2)})
 
 
-def search(connection: sqlite3.Connection, query: str, kind: str | None = None, limit: int = 20) -> list[SearchResult]:
+def search(connection: sqlite3.Connection, query: str, kind: str | None = None, limit: int = 20) -> SearchResults:
     """Search entity aliases for ``query``; see the module docstring for the ranking."""
     folded_query = fold(query)
     compact_query = compact(folded_query)
     if not compact_query or limit <= 0:
-        return []
+        return SearchResults()
     kind_sql, kind_parameters = _kind_clause(kind)
     pool = max(limit * 5, 50)
     select = "SELECT a.entity_id, a.alias, a.folded, a.weak FROM aliases a"
-    hits = _rows(connection, f"{select} WHERE a.compact = ?{kind_sql} LIMIT ?",
-                 (compact_query, *kind_parameters, pool), "exact")
-    hits += _rows(
-        connection,
-        f"{select} WHERE a.compact > ? AND a.compact < ?{kind_sql} ORDER BY length(a.compact) LIMIT ?",
-        (compact_query, compact_query + "\uffff", *kind_parameters, pool), "prefix",
-    )
     # Folded words hold only [a-z0-9], so quoting them makes a safe FTS5 query.
     match = " AND ".join(f'"{word}"*' for word in folded_query.split())
-    hits += _rows(
-        connection,
-        f"{select} JOIN aliases_fts f ON f.rowid = a.id WHERE aliases_fts MATCH ?{kind_sql} LIMIT ?",
-        (match, *kind_parameters, pool), "word",
-    )
-    hits += _fuzzy(connection, folded_query, compact_query, kind_sql, kind_parameters)
-    return _rank(connection, hits, limit)
+    stages = [
+        _rows(connection, f"{select} WHERE a.compact = ?{kind_sql} LIMIT ?",
+              (compact_query, *kind_parameters, pool), "exact"),
+        _rows(connection,
+              f"{select} WHERE a.compact > ? AND a.compact < ?{kind_sql} ORDER BY length(a.compact) LIMIT ?",
+              (compact_query, compact_query + "\uffff", *kind_parameters, pool), "prefix"),
+        _rows(connection,
+              f"{select} JOIN aliases_fts f ON f.rowid = a.id WHERE aliases_fts MATCH ?{kind_sql} LIMIT ?",
+              (match, *kind_parameters, pool), "word"),
+    ]
+    fuzzy, fuzzy_capped = _fuzzy(connection, folded_query, compact_query, kind_sql, kind_parameters)
+    results = _rank(connection, [hit for stage in stages for hit in stage] + fuzzy, limit)
+    results.capped = fuzzy_capped or any(len(stage) >= pool for stage in stages)
+    return results
 
 
 def _pieces(text: str) -> list[str]:
@@ -124,9 +136,10 @@ def _pieces(text: str) -> list[str]:
 
 
 def _fuzzy(connection: sqlite3.Connection, folded_query: str, compact_query: str, kind_sql: str,
-           kind_parameters: tuple[object, ...]) -> list[_Hit]:
+           kind_parameters: tuple[object, ...]) -> tuple[list[_Hit], bool]:
+    """Fuzzy hits, and whether some piece of the query gave as many candidates as it may."""
     if len(compact_query) < MIN_FUZZY:
-        return []
+        return [], False
     from rapidfuzz import fuzz  # loaded on the first fuzzy search, not at start-up
 
     # Candidates: aliases holding every trigram of at least one piece of the query. Each
@@ -140,6 +153,7 @@ def _fuzzy(connection: sqlite3.Connection, folded_query: str, compact_query: str
         f"SELECT trigram, aliases FROM trigram_counts WHERE trigram IN ({marks})", trigrams  # noqa: S608
     ).fetchall())
     candidate_ids: set[int] = set()
+    capped = False
     for piece in _pieces(compact_query):
         own = _trigrams(piece)
         if not all(counts.get(trigram) for trigram in own):
@@ -150,13 +164,13 @@ def _fuzzy(connection: sqlite3.Connection, folded_query: str, compact_query: str
             rare = sorted(others, key=counts.__getitem__)[:RARE_TRIGRAMS]
             if rare:
                 match = f"({match}) AND (" + " OR ".join(f'"{trigram}"' for trigram in rare) + ")"
-        candidate_ids.update(
-            row[0] for row in connection.execute(
-                "SELECT rowid FROM aliases_trigram WHERE aliases_trigram MATCH ? LIMIT ?", (match, FUZZY_CANDIDATES)
-            )
-        )
+        found = connection.execute(
+            "SELECT rowid FROM aliases_trigram WHERE aliases_trigram MATCH ? LIMIT ?", (match, FUZZY_CANDIDATES)
+        ).fetchall()
+        capped = capped or len(found) >= FUZZY_CANDIDATES
+        candidate_ids.update(row[0] for row in found)
     if not candidate_ids:
-        return []
+        return [], capped
     ids = sorted(candidate_ids)
     marks = ",".join("?" * len(ids))
     rows = connection.execute(
@@ -176,17 +190,17 @@ def _fuzzy(connection: sqlite3.Connection, folded_query: str, compact_query: str
                 similarity = max(similarity, part * 0.95)
         if similarity >= FUZZY_THRESHOLD:
             hits.append(_Hit(entity_id, alias, folded, bool(weak), "fuzzy", similarity))
-    return hits
+    return hits, capped
 
 
-def _rank(connection: sqlite3.Connection, hits: list[_Hit], limit: int) -> list[SearchResult]:
+def _rank(connection: sqlite3.Connection, hits: list[_Hit], limit: int) -> SearchResults:
     best: dict[str, _Hit] = {}
     for hit in hits:
         current = best.get(hit.entity_id)
         if current is None or (hit.rank(), len(hit.folded)) < (current.rank(), len(current.folded)):
             best[hit.entity_id] = hit
     if not best:
-        return []
+        return SearchResults()
     ids = list(best)
     marks = ",".join("?" * len(ids))
     entities = {
@@ -200,13 +214,15 @@ def _rank(connection: sqlite3.Connection, hits: list[_Hit], limit: int) -> list[
         best.values(),
         key=lambda hit: (hit.rank(), -entities[hit.entity_id][3], entities[hit.entity_id][2].lower(), hit.entity_id),
     )
-    return [
+    results = SearchResults(
         SearchResult(
             id=hit.entity_id, kind=entities[hit.entity_id][1], name=entities[hit.entity_id][2],
             score=hit.score(), matched=hit.alias, weak=hit.weak, how=hit.how,
         )
         for hit in ordered[:limit]
-    ]
+    )
+    results.total = len(ordered)
+    return results
 
 
 #: How many aliases sharing the most trigrams with a query ``closest`` scores.

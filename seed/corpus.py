@@ -6,10 +6,14 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from claimscope.seed.segment import Segmentation, segment
+from claimscope.seed.segment import Segmentation, parse_line_ranges, segment
 
-__all__ = ["CorpusText", "default_corpus", "read_text", "source_folder"]
+if TYPE_CHECKING:
+    from claimscope.db.records import SourceRecord
+
+__all__ = ["CorpusText", "TextUnavailable", "default_corpus", "read_text", "source_folder", "source_text"]
 
 CORPUS_ENV = "CLAIMSCOPE_CORPUS"
 
@@ -56,3 +60,33 @@ def load_corpus_text(path: Path, body: set[int] | None, headings: set[int], excl
     """
     text, digest = read_text(path)
     return CorpusText(path, text, digest, segment(text, body, frozenset(headings), frozenset(exclude)))
+
+
+class TextUnavailable(Exception):
+    """A source's text is absent, unreadable or changed since the build; the message says which and where."""
+
+
+def source_text(source: SourceRecord, corpus: Path | None) -> CorpusText:
+    """The text of a source already in a knowledge base, segmented as the build segmented it.
+
+    Raises:
+        TextUnavailable: when the text is not on this machine, cannot be read, or its SHA-256
+            differs from the one recorded (its locators may then point elsewhere).
+    """
+    folder = source_folder(source.corpus_dir, corpus)
+    if folder is None:
+        raise TextUnavailable(f"the text of source {source.id!r} ({source.file}) is not on this machine: "
+                              "no corpus folder (give --corpus DIR or set CLAIMSCOPE_CORPUS)")
+    path = folder / source.file
+    if not path.is_file():
+        raise TextUnavailable(f"the text of source {source.id!r} is not on this machine: {source.file} is not in "
+                              f"{folder}")
+    try:
+        text = load_corpus_text(path, *(parse_line_ranges(list(lines))
+                                        for lines in (source.body, source.headings, source.exclude)))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise TextUnavailable(f"the text of source {source.id!r} cannot be read ({path}: {error})") from error
+    if source.sha256 and text.sha256 != source.sha256:
+        raise TextUnavailable(f"{path} has changed since source {source.id!r} entered the knowledge base "
+                              "(its SHA-256 differs), so its locators may no longer point at the same passages")
+    return text

@@ -35,7 +35,7 @@ from claimscope.db.build import build_locked, writing
 from claimscope.db.dump import read_alias_folds, read_records
 from claimscope.db.folding import compact, fold
 from claimscope.db.records import AliasRecord, ClaimRecord, EvidenceRecord, Records, SourceRecord
-from claimscope.seed.corpus import CorpusText, load_corpus_text, source_folder
+from claimscope.seed.corpus import CorpusText, TextUnavailable, source_text
 from claimscope.seed.loader import (
     ENTITY_FIELDS,
     EVIDENCE_FIELDS,
@@ -52,7 +52,6 @@ from claimscope.seed.loader import (
     seed_files,
 )
 from claimscope.seed.quotes import closest_passage, find_quote, normalise
-from claimscope.seed.segment import parse_line_ranges
 from claimscope.seed.yamlfile import Mapping, Problem
 
 __all__ = ["STAGES", "ImportResult", "import_files", "load_import"]
@@ -170,24 +169,11 @@ class _ImportLoader(_Loader):
         if source_id in self.base_texts or source_id in self.texts:
             return
         self.base_texts.add(source_id)
-        source = self.base_sources[source_id]
-        folder = source_folder(source.corpus_dir, self.corpus)
-        path = folder / source.file if folder else None
-        if path is None or not path.is_file():
-            self.problem("(knowledge base)", None,
-                         f"the text of source {source_id!r} ({source.file}) is not on this machine, so locators "
-                         "citing it cannot be checked", "give --corpus DIR (the folder that holds it)")
-            return
         try:
-            text = load_corpus_text(path, *(parse_line_ranges(list(lines))
-                                            for lines in (source.body, source.headings, source.exclude)))
-        except (OSError, UnicodeDecodeError, ValueError) as error:
-            self.problem(str(path), None, f"cannot read the text of source {source_id!r}: {error}")
-            return
-        if source.sha256 and text.sha256 != source.sha256:
-            self.problem(str(path), None, f"the text of source {source_id!r} has changed since it entered the "
-                         "knowledge base, so locators citing it cannot be checked",
-                         "restore the text it was built from")
+            text = source_text(self.base_sources[source_id], self.corpus)
+        except TextUnavailable as error:
+            self.problem("(knowledge base)", None, f"{error}, so locators citing it cannot be checked",
+                         "give --corpus DIR (the folder that holds it), or restore the text it was built from")
             return
         self.texts[source_id] = text
 
