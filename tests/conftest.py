@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pty
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -43,6 +45,39 @@ def shipped_db(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Pa
     path = tmp_path_factory.mktemp("kb") / "claimscope.db"
     build(path, default_seed_dir(), corpus_dir)
     return path
+
+
+# -- the command line as a user runs it ----------------------------------------------------------------
+
+
+def run_cli(*arguments: str, environment: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run the CLI with a pseudo-terminal as its stdout and stderr, as a user at a terminal would.
+
+    Through a pipe, click strips ANSI sequences itself, which would hide a leak from the test.
+    """
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "claimscope", *arguments], stdout=follower, stderr=follower,
+                               stdin=subprocess.DEVNULL, cwd=ROOT,
+                               env={**os.environ, "COLUMNS": "200", **(environment or {})})
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return process.wait(timeout=60), b"".join(chunks).decode("utf-8", "replace")
+
+
+
+def run_piped(*arguments: str, environment: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the CLI with its standard output and error into pipes, as a script (``| cut``, ``| grep``) would."""
+    return subprocess.run([sys.executable, "-m", "claimscope", *arguments], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, cwd=ROOT, env={**os.environ, **(environment or {})}, timeout=120)
 
 
 # -- servers started by a test ---------------------------------------------------------------------

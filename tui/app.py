@@ -19,7 +19,7 @@ from claimscope.tui.screens.main import MainScreen
 # The search, timeline, sources, disputes and help screens are imported when first opened:
 # start-up is measured against a bare Textual app, and they are not on the first frame.
 
-__all__ = ["ClaimscopeApp", "make_app"]
+__all__ = ["ClaimscopeApp", "dev_app", "make_app"]
 
 T = TypeVar("T")
 
@@ -131,3 +131,19 @@ def make_app(db_path: Path, corpus: Path | None = None, entity: str | None = Non
     if corpus is None and built_with:
         corpus = Path(built_with)  # the corpus the knowledge base was built from
     return ClaimscopeApp(knowledge_base, PassageStore(corpus), knowledge_base.count_by_kind(), entity=entity)
+
+
+def dev_app() -> ClaimscopeApp:
+    """The app on ``CLAIMSCOPE_DB`` or the default knowledge base, for ``textual run --dev claimscope.tui.app:dev_app``.
+
+    Textual's loader calls a factory with no arguments, so the knowledge base and corpus come
+    from the environment (``CLAIMSCOPE_DB``, ``CLAIMSCOPE_CORPUS``), as they do for the command line.
+    """
+    import os
+
+    from claimscope.seed.corpus import default_corpus
+    from claimscope.seed.knowledge_base import ensure_default
+
+    corpus = default_corpus()
+    configured = os.environ.get("CLAIMSCOPE_DB")
+    return make_app(Path(configured) if configured else ensure_default(corpus), corpus=corpus)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +13,12 @@ import pytest
 from click.testing import CliRunner
 
 from claimscope.tui.cli import main
-from conftest import MINI_CLAIMS, write_mini_seed
+from conftest import MINI_CLAIMS, run_cli, run_piped, write_mini_seed
 
 SEARCH_KEYS = {"id", "kind", "name", "score", "matched"}
 SHOW_KEYS = {"id", "kind", "name", "aliases", "summary", "date", "claims"}
 CLAIM_KEYS = {"id", "predicate", "label", "subject", "object", "value", "modality", "claimant", "evidence"}
+SGR = re.compile(r"\x1b\[[0-9;]*m")
 EVIDENCE_KEYS = {"source", "paragraph", "sentence", "start", "end", "grade"}
 SOURCE_KEYS = {"id", "title", "publisher", "published", "url"}
 
@@ -193,3 +195,84 @@ def test_several_kinds_of_error_in_one_file_come_in_one_run(tmp_path: Path) -> N
     errors = [line for line in result.output.splitlines() if "claims.yaml:" in line and "error" in line]
     assert len(errors) >= 3, result.output
     assert any("sampletown" in line for line in errors), "the unknown id comes with a suggestion"
+
+
+# -- into a pipe, at a terminal, and when there is more or nothing ------------------------------------------
+
+
+def test_piped_search_is_one_tab_separated_line_per_result(shipped_db: Path) -> None:
+    piped = run_piped("search", "ISKP", "--limit", "20", "--db", str(shipped_db))
+    assert piped.returncode == 0, piped.stderr
+    rows = [line.split("\t") for line in piped.stdout.splitlines()]
+    expected = json.loads(run("search", "ISKP", "--limit", "20", "--json", "--db", str(shipped_db)))
+    assert [row[0] for row in rows] == [result["id"] for result in expected]
+    assert [row[2] for row in rows] == [result["name"] for result in expected]  # whole names, never cut
+    assert all(len(row) == 5 for row in rows) and max(len("\t".join(row)) for row in rows) > 80
+
+
+def test_piped_timeline_is_one_line_per_event(shipped_db: Path) -> None:
+    piped = run_piped("timeline", "--db", str(shipped_db))
+    events = json.loads(run("timeline", "--json", "--db", str(shipped_db)))
+    rows = [line.split("\t") for line in piped.stdout.splitlines()]
+    assert [row[-1] for row in rows] == [event["id"] for event in events]
+    assert [row[1] for row in rows] == [event["name"] for event in events]
+
+
+def test_piped_show_is_not_wrapped(shipped_db: Path) -> None:
+    piped = run_piped("show", "iskp", "--db", str(shipped_db), environment={"COLUMNS": "60"})
+    lines = piped.stdout.splitlines()
+    card = json.loads(run("show", "iskp", "--json", "--db", str(shipped_db)))
+    statements = [claim["statement"] for claim in card["claims"] if claim["statement"]]
+    assert all(f"    {statement}" in lines for statement in statements)  # each whole, on its own line
+    assert card["summary"] in lines
+    assert not [line for line in lines if line != line.rstrip()], "no trailing spaces"
+
+
+def test_at_a_terminal_search_is_still_a_table(shipped_db: Path) -> None:
+    status, output = run_cli("search", "ISKP", "--db", str(shipped_db))
+    assert status == 0 and "\t" not in output
+    assert re.search(r"id\s+kind\s+name\s+matched\s+score", SGR.sub("", output)), output
+
+
+def test_search_says_how_many_more_match_and_how_to_see_them(shipped_db: Path) -> None:
+    every = json.loads(run("search", "ISKP", "--limit", "1000", "--json", "--db", str(shipped_db)))
+    piped = run_piped("search", "ISKP", "--limit", "3", "--db", str(shipped_db))
+    assert len(piped.stdout.splitlines()) == 3
+    assert f"3 shown; {len(every) - 3} more match: --limit {len(every)} shows them all" in piped.stderr
+    assert run_piped("search", "ISKP", "--limit", str(len(every)), "--db", str(shipped_db)).stderr == ""
+
+
+def test_a_name_that_matches_nothing_gets_the_closest_names(shipped_db: Path) -> None:
+    for command in ("show", "search"):
+        result = CliRunner().invoke(main, [command, "Abu Umar Khorsani", "--db", str(shipped_db)])
+        assert result.exit_code == 1
+        assert "no entity matches" in result.output or "nothing matches" in result.output
+        assert "the closest names: " in result.output and "(abu-umar-jawad)" in result.output
+    result = CliRunner().invoke(main, ["show", "Islamic Stat Korasan Provnce", "--db", str(shipped_db)])
+    assert result.exit_code == 1 and "the closest names: Islamic State Khorasan Province (iskp)" in result.output
+
+
+def complete(words: str, cursor: int, **environment: str) -> list[str]:
+    """What bash completion offers for ``words`` with the cursor on word number ``cursor``."""
+    result = run_piped(environment={"_CLAIMSCOPE_COMPLETE": "bash_complete", "COMP_WORDS": words,
+                                    "COMP_CWORD": str(cursor), **environment})
+    return [line.split(",", 1)[1] for line in result.stdout.splitlines() if "," in line]
+
+
+def test_completion_offers_entity_and_source_ids(shipped_db: Path, tmp_path: Path) -> None:
+    db = str(shipped_db)
+    assert {"iskp", "iskp-tajik-wing"} <= set(complete(f"claimscope --db {db} show isk", 4))
+    assert "iskp" in complete(f"claimscope show daesh --db {db}", 2)  # a name, not an id: the ids it names
+    assert complete("claimscope timeline --actor al-mer", 3, CLAIMSCOPE_DB=db)[0] == "al-mersaad"
+    assert complete(f"claimscope passages lossi --db {db}", 2) == ["lossi36-2022-false-claims"]
+    assert complete(f"claimscope export --entity iskp-t --db {db}", 3) == ["iskp-tajik-wing"]
+    # Completion never builds the default knowledge base: without the file it offers nothing, and writes nothing.
+    assert complete("claimscope show isk", 2, CLAIMSCOPE_DB="", XDG_DATA_HOME=str(tmp_path)) == []
+    assert list(tmp_path.iterdir()) == []
+    assert complete("claimscope show isk", 2, CLAIMSCOPE_DB=str(tmp_path / "none.db")) == []
+
+
+def test_completion_scripts_for_each_shell() -> None:
+    for shell, marker in (("bash", "complete -o"), ("zsh", "compdef"), ("fish", "complete --no-files")):
+        script = run("completion", shell)
+        assert "_CLAIMSCOPE_COMPLETE" in script and marker in script, script

@@ -7,11 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import pty
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +19,7 @@ from claimscope.db.queries import KnowledgeBase
 from claimscope.seed.loader import load_seed
 from claimscope.tui.render import claim_line, render_card, render_header, render_provenance, result_line
 from claimscope.tui.text import clean
-from conftest import MINI_ENTITIES, ROOT, build_hostile_kb, write_mini_seed
+from conftest import MINI_ENTITIES, build_hostile_kb, run_cli, run_piped, write_mini_seed
 
 # Everything a terminal could act on: C0 and C1 controls (newline and tab are layout, not commands).
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -163,28 +159,6 @@ def test_control_characters_in_a_seed_are_refused_together_with_their_lines(tmp_
 # -- the command line ---------------------------------------------------------------------------
 
 
-def run_cli(*arguments: str) -> tuple[int, str]:
-    """Run the CLI with a pseudo-terminal as its stdout and stderr, as a user at a terminal would.
-
-    Through a pipe, click strips ANSI sequences itself, which would hide a leak from the test.
-    """
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "claimscope", *arguments], stdout=follower, stderr=follower,
-                               stdin=subprocess.DEVNULL, cwd=ROOT, env={**os.environ, "COLUMNS": "200"})
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closes when the process ends
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    return process.wait(timeout=60), b"".join(chunks).decode("utf-8", "replace")
-
-
 @pytest.mark.parametrize("query", [h for h in HOSTILE if "\x00" not in h][:6] + ["Вилояти Хуросон", "x" * 10_000])
 @pytest.mark.parametrize("as_json", [True, False])
 def test_cli_prints_no_control_sequence_for_a_hostile_argument(shipped_db: Path, query: str, as_json: bool) -> None:
@@ -222,3 +196,15 @@ def test_cli_prints_hostile_data_without_control_sequences(tmp_path: Path, comma
         assert "[bold]Front[/]" in output  # markup is shown as written
     if as_json:
         json.loads(output)
+
+
+@pytest.mark.parametrize("command", [["search", "Front"], ["show", "example-front"], ["sources"], ["disputes"],
+                                     ["timeline"]])
+def test_piped_output_of_hostile_data_holds_no_control_character(tmp_path: Path, command: list[str]) -> None:
+    """Into a pipe the tables become tab-separated lines: a field's own tab or newline must not split a row."""
+    db, corpus = build_hostile_kb(tmp_path)
+    result = run_piped(*command, "--db", str(db), "--corpus", str(corpus))
+    assert result.returncode == 0, result.stderr
+    assert not CONTROL.search(result.stdout.replace("\n", "").replace("\t", "")), repr(result.stdout[:300])
+    if command[0] == "search":  # (the mini knowledge base has no dated event for the timeline)
+        assert {len(line.split("\t")) for line in result.stdout.splitlines()} == {5}, result.stdout[:500]

@@ -26,8 +26,24 @@ def test_data_layers_do_not_import_textual_or_tui(package: str) -> None:
                 assert name.split(".")[0] not in {"textual", "tui", "rich"}, f"{path}: imports {name}"
 
 
+@pytest.mark.parametrize("folder", ["claimscope", "db", "seed", "tui", "bench", "tests"])
+def test_code_imports_the_package_never_the_folders_by_their_own_names(folder: str) -> None:
+    """``db``, ``seed`` and ``tui`` install as claimscope.db, .seed and .tui: ``import db`` works only in a checkout."""
+    for path in (ROOT / folder).rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                assert name.split(".")[0] not in {"db", "seed", "tui"}, f"{path}:{node.lineno}: imports {name}"
+
+
 def test_sql_lives_only_in_db() -> None:
-    for package in ("seed", "tui"):
+    for package in ("seed", "tui", "claimscope"):
         for path in (ROOT / package).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
             for keyword in ("SELECT ", "INSERT INTO", "CREATE TABLE", ".execute("):

@@ -1,0 +1,105 @@
+"""The ``claimscope`` command line: the group and the app; each group of commands has a module of its own.
+
+Only ``ui`` (and ``claimscope`` with no command) imports Textual; the other commands load
+what they use and nothing else, so that a lookup is quick from a shell script.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from claimscope.tui.cli.common import (
+    Command,
+    corpus_option,
+    corpus_or_default,
+    db_option,
+    fail,
+    json_text,
+    open_knowledge_base,
+)
+from claimscope.tui.cli.completion import complete_entity
+from claimscope.tui.cli.curate import build, check, import_, passages
+from claimscope.tui.cli.lookup import claim_json, disputes, search, show, sources, timeline
+from claimscope.tui.cli.share import export, serve
+
+__all__ = ["claim_json", "json_text", "main"]
+
+
+class _Commands(click.Group):
+    """The command group; a knowledge base found damaged mid-command is a message, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from claimscope.db.queries import KnowledgeBaseError
+
+        try:
+            return super().invoke(ctx)
+        except KnowledgeBaseError as error:
+            fail(str(error), 2)
+
+
+@click.group(cls=_Commands, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@db_option
+@corpus_option
+@click.version_option(package_name="claimscope")
+@click.pass_context
+def main(context: click.Context, db_path: Path | None, corpus: Path | None) -> None:
+    """claimscope: browse a knowledge base of claims with provenance. Without a command, open the app.
+
+    --db and --corpus may be given before the command or after it, to the same effect.
+    """
+    if context.invoked_subcommand is None:
+        _run_app(db_path, corpus, None)
+
+
+def _run_app(db_path: Path | None, corpus: Path | None, entity: str | None) -> None:
+    from claimscope.api import NotFound
+
+    with open_knowledge_base(db_path, corpus) as knowledge_base:
+        try:
+            start_entity = knowledge_base.ref(entity).id if entity else None
+        except NotFound as error:
+            fail(str(error))
+        path = knowledge_base.path
+    from claimscope.tui.app import make_app
+
+    app = make_app(path, corpus=corpus_or_default(corpus), entity=start_entity)
+    app.run()
+    if app.fatal_message:
+        fail(app.fatal_message, app.return_code or 2)
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+@click.command(cls=Command)
+@click.option("--entity", metavar="ID", shell_complete=complete_entity, help="Open at this entity (an id or a name).")
+@db_option
+@corpus_option
+def ui(entity: str | None, db_path: Path | None, corpus: Path | None) -> None:
+    """Open the terminal app."""
+    _run_app(db_path, corpus, entity)
+
+
+@click.command(cls=Command)
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the script that makes SHELL complete commands, options, and entity and source ids.
+
+    \b
+    bash: eval "$(claimscope completion bash)"    in ~/.bashrc
+    zsh:  eval "$(claimscope completion zsh)"     in ~/.zshrc
+    fish: claimscope completion fish > ~/.config/fish/completions/claimscope.fish
+    """
+    from click.shell_completion import get_completion_class
+
+    completion_class = get_completion_class(shell)
+    assert completion_class is not None  # the choice admits only the shells click knows
+    click.echo(completion_class(main, {}, "claimscope", "_CLAIMSCOPE_COMPLETE").source())
+
+
+for _command in (ui, search, show, timeline, sources, disputes, check, build, passages, import_, export, serve,
+                 completion):
+    main.add_command(_command)

@@ -1,0 +1,214 @@
+"""Commands for curators: check and build from seed files, print a source's locators, import notes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from claimscope.tui.cli.common import (
+    Command,
+    Stages,
+    corpus_option,
+    corpus_or_default,
+    db_option,
+    fail,
+    given_on_command_line,
+    open_knowledge_base,
+    print_problems,
+)
+from claimscope.tui.cli.completion import complete_source
+
+if TYPE_CHECKING:
+    from claimscope.db.records import SourceRecord
+
+@click.command(cls=Command)
+@click.option("--seed", "seed_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Seed folder (default: the shipped one).")
+@click.option("--mentions", is_flag=True, help="List the entities a source names without evidence about them.")
+@corpus_option
+@db_option
+def check(seed_dir: Path | None, mentions: bool, corpus: Path | None, db_path: Path | None) -> None:
+    """Validate the seed files against the corpus; exit non-zero on any problem."""
+    from claimscope.seed.loader import default_seed_dir, load_seed
+
+    if given_on_command_line(click.get_current_context(), "db_path"):
+        fail(f"check validates seed files (--seed) against the corpus and reads no knowledge base, so --db "
+             f"{db_path} would be ignored; drop --db", 2)
+
+    corpus_dir = corpus_or_default(corpus)
+    result = load_seed(seed_dir or default_seed_dir(), corpus_dir, require_corpus=True)
+    print_problems(result.problems)
+    records = result.records
+    if records is not None:
+        kinds: dict[str, int] = {}
+        for entity in records.entities:
+            kinds[entity.kind] = kinds.get(entity.kind, 0) + 1
+        resolved = sum(1 for e in records.evidence if e.start is not None)
+        click.echo(
+            f"{len(records.sources)} sources, {len(records.entities)} entities "
+            f"({', '.join(f'{count} {kind}' for kind, count in sorted(kinds.items()))}), "
+            f"{len(records.aliases)} aliases, {len(records.predicates)} predicates, {len(records.claims)} claims, "
+            f"{len(records.evidence)} pieces of evidence, {resolved}/{len(records.evidence)} locators resolved, "
+            f"{result.anaphora} anaphora annotations"
+        )
+        unevidenced: dict[str, int] = {}
+        for mention in result.mentions:
+            unevidenced[mention.source_id] = unevidenced.get(mention.source_id, 0) + 1
+        for coverage in result.coverage:
+            share = 100 * coverage.cited / coverage.paragraphs if coverage.paragraphs else 0
+            click.echo(f"  {coverage.source_id}: {coverage.cited}/{coverage.paragraphs} paragraphs cited"
+                       f" ({share:.0f}%); {unevidenced.get(coverage.source_id, 0)} entities named without evidence")
+        if mentions and result.mentions:
+            click.echo("entities a source names that no claim citing that source is about:")
+            for mention in result.mentions:
+                paragraphs = ", ".join(str(number) for number in mention.paragraphs)
+                click.echo(f"  {mention.source_id}: {mention.entity_id} (as {mention.alias!r}) in ¶ {paragraphs}")
+    errors, warnings = len(result.errors), len(result.warnings)
+    if errors:
+        fail(f"check failed: {errors} errors, {warnings} warnings in {result.files} files")
+    click.echo(f"check passed: {warnings} warnings in {result.files} files, corpus {corpus_dir}")
+
+
+@click.command(cls=Command)
+@click.option("--seed", "seed_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Seed folder (default: the shipped one).")
+@click.option("--force", is_flag=True, help="Replace a knowledge base even if it holds imports.")
+@corpus_option
+@db_option
+def build(seed_dir: Path | None, corpus: Path | None, db_path: Path | None, force: bool) -> None:
+    """Build the knowledge base from seed files (atomically: a failed build changes nothing)."""
+    from claimscope.db.queries import built_imports
+    from claimscope.seed.knowledge_base import BuildFailed, default_db_path
+    from claimscope.seed.knowledge_base import build as build_knowledge_base
+    from claimscope.seed.loader import default_seed_dir
+
+    target = db_path or default_db_path()
+    imports = built_imports(target)
+    if imports and not force:
+        fail(f"{target} holds {imports} import(s) that a build from the seed files would drop; "
+              "build into another file with --db, or give --force")
+    corpus_dir = corpus_or_default(corpus)
+    try:
+        result = build_knowledge_base(target, seed_dir or default_seed_dir(), corpus_dir)
+    except BuildFailed as failure:
+        print_problems(failure.result.problems)
+        fail(f"build failed: {len(failure.result.errors)} errors; {target} was not changed")
+    except OSError as error:
+        fail(f"build failed: {error}; {target} was not changed")
+    print_problems(result.warnings)
+    records = result.records
+    assert records is not None
+    click.echo(f"built {target}: {len(records.entities)} entities, {len(records.claims)} claims, "
+               f"{len(records.evidence)} pieces of evidence")
+
+
+@click.command("import", cls=Command)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the files against the knowledge base; write nothing.")
+@corpus_option
+@db_option
+def import_(paths: tuple[Path, ...], dry_run: bool, corpus: Path | None, db_path: Path | None) -> None:
+    """Add your own sources, entities and claims (seed-format YAML files or folders) to a knowledge base.
+
+    Evidence may be anchored by an exact quote of your text instead of a paragraph number.
+    Atomic: on any error nothing is written.
+    """
+    from claimscope.db.dump import DumpError
+    from claimscope.seed.importer import STAGES, import_files
+
+    if db_path is None:
+        from claimscope.seed.knowledge_base import BuildFailed, ensure_default
+
+        try:
+            db_path = ensure_default(corpus_or_default(corpus))
+        except (BuildFailed, OSError) as error:
+            fail(f"cannot prepare the default knowledge base: {error}; give --db PATH")
+    try:
+        with Stages(STAGES) as stages:
+            result = import_files(db_path, list(paths), corpus_or_default(corpus), dry_run=dry_run, stage=stages)
+    except DumpError as error:
+        fail(str(error), 2)
+    except OSError as error:
+        fail(f"import failed: {error}; {db_path} was not changed")
+    print_problems(result.problems)
+    errors, warnings = len(result.errors), len(result.warnings)
+    if errors:
+        fail(f"import failed: {errors} errors, {warnings} warnings in {result.files} files; "
+              f"{db_path} was not changed")
+    added = result.added
+    summary = (f"{added['sources']} sources, {added['entities']} entities ({added['merged']} merged into existing "
+               f"ones), {added['aliases']} aliases, {added['claims']} claims (and {added['corroborated']} that "
+               f"were already there, now with more evidence), {added['evidence']} pieces of evidence "
+               f"({added['quotes']} anchored by quote)")
+    for coverage in result.coverage:
+        summary += f"\n  {coverage.source_id}: {coverage.cited}/{coverage.paragraphs} paragraphs cited"
+    if dry_run:
+        click.echo(f"check passed ({warnings} warnings); would import {summary}; nothing written")
+    else:
+        click.echo(f"imported into {db_path}: {summary}")
+
+
+
+@click.command(cls=Command)
+@click.argument("source_id", shell_complete=complete_source)
+@click.option("--seed", "seed_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Read the source from these seed files instead of a knowledge base (for a source not built yet).")
+@db_option
+@corpus_option
+def passages(source_id: str, seed_dir: Path | None, db_path: Path | None, corpus: Path | None) -> None:
+    """Print a source text's numbered paragraphs and sentences (the locators), for curators.
+
+    The source is looked up in the knowledge base (imported ones too), or with --seed in seed files.
+    """
+    from claimscope.seed.corpus import TextUnavailable, source_text
+    from claimscope.tui.text import clean_line
+
+    context = click.get_current_context()
+    if seed_dir is not None and given_on_command_line(context, "db_path"):
+        fail("give --seed (seed files) or --db (a knowledge base), not both", 2)
+    corpus_dir = corpus_or_default(corpus)
+    record = _seed_source(seed_dir, source_id) if seed_dir is not None else _built_source(db_path, corpus, source_id)
+    try:
+        corpus_text = source_text(record, corpus_dir)
+    except TextUnavailable as error:
+        fail(str(error))
+    for paragraph in corpus_text.segmentation.paragraphs:
+        for sentence in paragraph.sentences:
+            click.echo(f"p{paragraph.number} s{sentence.number} (line {paragraph.line}): "
+                       f"{clean_line(corpus_text.text[sentence.start:sentence.end])}")
+
+
+def _built_source(db_path: Path | None, corpus: Path | None, source_id: str) -> SourceRecord:
+    """The source ``source_id`` as the knowledge base holds it; exits, with the closest id, when it is not there."""
+    with open_knowledge_base(db_path, corpus) as knowledge_base:
+        record = knowledge_base.store.source_record(source_id)
+        known = [] if record else [found for found, _ in knowledge_base.store.ids_starting("sources", "", -1)]
+    if record is None:
+        from claimscope.seed.loader import _suggest
+
+        hint = _suggest(source_id, known)
+        fail(f"no source {source_id!r} in the knowledge base" + (f"; {hint}" if hint else ""))
+    return record
+
+
+def _seed_source(seed_dir: Path, source_id: str) -> SourceRecord:
+    """The source ``source_id`` as the seed files in ``seed_dir`` describe it; exits when it is not there."""
+    from claimscope.db.records import SourceRecord
+    from claimscope.seed.loader import seed_files
+    from claimscope.seed.yamlfile import YamlError, load_yaml
+
+    for path in seed_files(seed_dir):
+        try:
+            document = load_yaml(path)
+        except YamlError as error:
+            fail(str(error))
+        for source in (document or {}).get("sources", []) if isinstance(document, dict) else []:
+            if isinstance(source, dict) and source.get("id") == source_id:
+                return SourceRecord(
+                    id=source_id, file=str(source.get("file", "")), sha256="", title="", publisher="", authors=(),
+                    published="", url="", grade="F", body=tuple(source.get("body") or ()),
+                    headings=tuple(source.get("headings") or ()), exclude=tuple(source.get("exclude") or ()),
+                )
+    fail(f"no source {source_id!r} in the seed files of {seed_dir}")

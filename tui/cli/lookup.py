@@ -1,0 +1,230 @@
+"""Commands that answer from a knowledge base: search, show, timeline, sources, disputes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from claimscope.tui.cli.common import (
+    KINDS,
+    Command,
+    console,
+    corpus_option,
+    db_option,
+    emit_json,
+    fail,
+    json_option,
+    open_knowledge_base,
+    print_rows,
+    text,
+)
+from claimscope.tui.cli.completion import complete_entity
+
+if TYPE_CHECKING:
+    from claimscope.db.models import Claim, EntityRef
+
+
+def ref_json(ref: EntityRef | None) -> dict[str, str] | None:
+    return {"id": ref.id, "kind": ref.kind, "name": ref.name} if ref else None
+
+
+def claim_json(claim: Claim, direction: str) -> dict[str, Any]:
+    """A claim in the documented ``--json`` shape."""
+    return {
+        "id": claim.id, "predicate": claim.predicate, "label": claim.label, "inverse_label": claim.inverse_label,
+        "direction": direction, "subject": ref_json(claim.subject), "object": ref_json(claim.object),
+        "value": claim.value, "unit": claim.unit, "qualifier": claim.qualifier, "value_display": claim.value_display,
+        "start": claim.start, "end": claim.end, "modality": claim.modality, "claimant": ref_json(claim.claimant),
+        "statement": claim.statement, "inferred": claim.inferred, "note": claim.note, "disputed": claim.disputed,
+        "evidence": [
+            {
+                "source": {"id": e.source.id, "title": e.source.title, "publisher": e.source.publisher,
+                           "authors": list(e.source.authors), "published": e.source.published, "url": e.source.url,
+                           "grade": e.source.grade},
+                "paragraph": e.paragraph, "sentence": e.sentence, "start": e.start, "end": e.end,
+                "grade": e.grade, "anaphora": e.anaphora,
+            }
+            for e in claim.evidence
+        ],
+    }
+
+
+@click.command(cls=Command)
+@click.argument("query")
+@click.option("--kind", type=click.Choice(KINDS), help="Only entities of this kind.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="How many results to show (the best first).")
+@json_option
+@db_option
+@corpus_option
+def search(query: str, kind: str | None, limit: int, as_json: bool, db_path: Path | None, corpus: Path | None) -> None:
+    """Find entities by any name, alias, acronym or transliteration (typos allowed).
+
+    To a terminal, a table; to a pipe, one tab-separated line per result: id, kind, name,
+    the alias that matched, score.
+    """
+    with open_knowledge_base(db_path, corpus) as knowledge_base:
+        results = knowledge_base.search(query, kind=kind, limit=limit)
+        closest = [] if results or as_json else knowledge_base.store.closest(query)
+    if as_json:
+        emit_json([
+            {"id": r.id, "kind": r.kind, "name": r.name, "score": r.score, "matched": r.matched, "weak": r.weak,
+             "how": r.how}
+            for r in results
+        ])
+    elif not results:
+        names = "; ".join(f"{r.name} ({r.id})" for r in closest)
+        fail(f"nothing matches {query!r}" + (f"; the closest names: {names}" if names else ""))
+    else:
+        print_rows(
+            ("id", "kind", "name", "matched", "score"),
+            ([(r.id, "cyan"), (r.kind, ""), (r.name, "bold"),
+              (r.matched + (" (weak)" if r.weak else ""), "dim" if r.matched == r.name else ""), (f"{r.score:g}", "")]
+             for r in results),
+            no_wrap=("id",),
+        )
+    if results.total > len(results) and not as_json:
+        total, more = results.total, results.total - len(results)
+        if results.capped:
+            click.echo(f"claimscope: {len(results)} shown; at least {more} more match: raise --limit "
+                       f"(up to 1000) to see them", err=True)
+        else:
+            click.echo(f"claimscope: {len(results)} shown; {more} more match: --limit {min(total, 1000)} "
+                       f"shows {'them all' if total <= 1000 else 'the first 1000'}", err=True)
+
+
+@click.command(cls=Command)
+@click.argument("id_or_name", shell_complete=complete_entity)
+@json_option
+@db_option
+@corpus_option
+def show(id_or_name: str, as_json: bool, db_path: Path | None, corpus: Path | None) -> None:
+    """Show an entity with its aliases and every claim about it, with evidence."""
+    from claimscope.api import NotFound
+
+    with open_knowledge_base(db_path, corpus) as knowledge_base:
+        try:
+            card = knowledge_base.entity(id_or_name)
+        except NotFound as error:
+            fail(str(error))
+    from claimscope.tui.render import card_claims, render_card
+
+    if as_json:
+        emit_json({
+            "id": card.id, "kind": card.kind, "name": card.name,
+            "aliases": [{"alias": a.alias, "weak": a.weak, "note": a.note} for a in card.aliases],
+            "summary": card.summary, "note": card.note, "subtype": card.subtype, "date": card.date,
+            "date_display": card.date_display, "date_precision": card.date_precision,
+            "date_inferred": card.date_inferred, "place": ref_json(card.place),
+            "claims": [claim_json(claim, direction) for claim, direction in card_claims(card)],
+        })
+        return
+    console().print(render_card(card))
+
+
+@click.command(cls=Command)
+@click.option("--actor", metavar="ID", shell_complete=complete_entity,
+              help="Only events linked to this entity by a claim (id or name).")
+@click.option("--since", metavar="DATE", help="EDTF date: events that may have happened on or after it.")
+@click.option("--until", metavar="DATE", help="EDTF date: events that may have happened on or before it.")
+@json_option
+@db_option
+@corpus_option
+def timeline(actor: str | None, since: str | None, until: str | None, as_json: bool, db_path: Path | None,
+             corpus: Path | None) -> None:
+    """List dated events in date order, imprecise dates shown as what they are.
+
+    To a pipe, one tab-separated line per event: date, event, place, id.
+    """
+    from claimscope.api import NotFound
+    from claimscope.db.edtf import EDTFError, parse_edtf
+
+    for option, value in (("--since", since), ("--until", until)):
+        if value is not None:
+            try:
+                parse_edtf(value)
+            except EDTFError as error:
+                fail(f"{option}: {error}", 2)
+    with open_knowledge_base(db_path, corpus) as knowledge_base:
+        try:
+            events = knowledge_base.timeline(actor=actor, since=since, until=until)
+        except NotFound as error:
+            fail(str(error))
+    if as_json:
+        emit_json([
+            {"id": e.id, "name": e.name, "subtype": e.subtype, "date": e.date, "date_display": e.date_display,
+             "precision": e.precision, "inferred": e.inferred, "lower": e.lower, "upper": e.upper, "sort": e.sort,
+             "place": ref_json(e.place),
+             "actors": [ref_json(a) for a in e.actors]}
+            for e in events
+        ])
+        return
+    print_rows(
+        ("date (precision)", "event", "place", "id"),
+        ([(e.date_display + (" (inferred)" if e.inferred else ""), ""), (e.name, "bold"),
+          (e.place.name if e.place else "", ""), (e.id, "cyan")] for e in events),
+        no_wrap=("id",),
+    )
+
+
+@click.command(cls=Command)
+@json_option
+@db_option
+@corpus_option
+def sources(as_json: bool, db_path: Path | None, corpus: Path | None) -> None:
+    """List the sources with their bibliographic facts, grade, claim count and paragraph coverage."""
+    with open_knowledge_base(db_path, corpus) as knowledge_base:
+        found = knowledge_base.sources()
+    if as_json:
+        emit_json([
+            {"id": s.id, "title": s.title, "publisher": s.publisher, "authors": list(s.authors),
+             "published": s.published, "published_display": s.published_display, "url": s.url,
+             "language": s.language, "grade": s.grade, "grade_note": s.grade_note, "note": s.note,
+             "unconfirmed": list(s.unconfirmed), "file": s.file, "sha256": s.sha256, "text_present": s.text_present,
+             "paragraphs": s.paragraph_count, "cited_paragraphs": s.cited_paragraphs, "claims": s.claim_count,
+             "evidence": s.evidence_count}
+            for s in found
+        ])
+        return
+    out = console()
+    for s in found:
+        out.print(text(s.title, "bold"))
+        authors = ", ".join(s.authors) or "no byline"
+        unconfirmed = f"  (unconfirmed: {', '.join(s.unconfirmed)})" if s.unconfirmed else ""
+        out.print(text(f"  {authors}; {s.publisher}; {s.published_display}{unconfirmed}"))
+        out.print(text(f"  {s.url}", "blue"))
+        coverage = f"{s.cited_paragraphs}/{s.paragraph_count} paragraphs cited" if s.paragraph_count else "text absent"
+        out.print(text(f"  id {s.id}; grade {s.grade}; {s.claim_count} claims; {coverage}", "dim"))
+
+
+@click.command(cls=Command)
+@json_option
+@db_option
+@corpus_option
+def disputes(as_json: bool, db_path: Path | None, corpus: Path | None) -> None:
+    """List claims that disagree, side by side with their sources."""
+    with open_knowledge_base(db_path, corpus) as knowledge_base:
+        found = knowledge_base.disputes()
+    if as_json:
+        emit_json([
+            {"id": d.id, "subject": ref_json(d.subject), "predicate": d.predicate, "label": d.label,
+             "claims": [claim_json(claim, "outgoing") | {"reason": reason}
+                        for claim, reason in zip(d.claims, d.reasons, strict=True)]}
+            for d in found
+        ])
+        return
+    from claimscope.tui.cli.common import console
+    from claimscope.tui.render import claim_line, evidence_line
+
+    out = console()
+    if not found:
+        out.print("No disputes.")
+    for d in found:
+        out.print(text(f"{d.subject.name}: {d.label}", "bold underline"))
+        for claim in d.claims:
+            out.print(claim_line(claim, "outgoing"))
+            for evidence in claim.evidence:
+                out.print(evidence_line(evidence))
+        out.print()
