@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from claimscope.db.edtf import parse_edtf
 from claimscope.db.models import Dispute, EntityCard, EntityRef, SearchResult, Source, TimelineEvent
 from claimscope.db.queries import KnowledgeBase as _Store
 from claimscope.db.queries import KnowledgeBaseError
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from claimscope.db.search import SearchResults
 
 __all__ = ["KnowledgeBase", "KnowledgeBaseError", "NotFound", "open_knowledge_base"]
 
@@ -45,6 +51,7 @@ class KnowledgeBase:
     def __init__(self, store: _Store) -> None:
         self.store = store
         """The query layer underneath, for what this class does not wrap."""
+        self._database: Any = None
 
     @property
     def path(self) -> Path:
@@ -64,6 +71,20 @@ class KnowledgeBase:
     def __repr__(self) -> str:
         return f"<claimscope.KnowledgeBase {str(self.path)!r}>"
 
+    @property
+    def database(self) -> sqlite_utils.Database:
+        """The file as a read-only ``sqlite_utils.Database``, for queries this class does not wrap.
+
+        For instance ``kb.database["claims"].search("Idlib")`` (full-text, through ``claims_fts``) or
+        ``kb.database.query(sql)``. sqlite-utils is imported on first use only: it costs
+        more to import than a whole search does.
+        """
+        if self._database is None:
+            from sqlite_utils import Database
+
+            self._database = Database(self.store.connection, recursive_triggers=False, execute_plugins=False)
+        return self._database
+
     def ref(self, id_or_name: str) -> EntityRef:
         """The entity an id or a name means.
 
@@ -73,12 +94,17 @@ class KnowledgeBase:
         ref, results = self.store.resolve(id_or_name)
         if ref is not None:
             return ref
-        if results:
+        if any(result.how != "fuzzy" for result in results):
             raise NotFound(id_or_name, results, ambiguous=True)
+        if results:  # only misspellings: offer them as suggestions, never pick one
+            raise NotFound(id_or_name, results, ambiguous=False)
         raise NotFound(id_or_name, self.store.closest(id_or_name), ambiguous=False)
 
-    def search(self, query: str, kind: str | None = None, limit: int = 20) -> list[SearchResult]:
-        """Entities by any name, alias, acronym or transliteration, best first (typos allowed)."""
+    def search(self, query: str, kind: str | None = None, limit: int = 20) -> SearchResults:
+        """Entities by any name, alias, acronym or transliteration, best first (typos allowed).
+
+        The list's ``total`` says how many entities matched in all (at least that many when ``capped``).
+        """
         return self.store.search(query, kind=kind, limit=limit)
 
     def entity(self, id_or_name: str) -> EntityCard:
