@@ -49,3 +49,22 @@ def test_mypy_on_the_whole_package(tmp_path: Path) -> None:
     modules = sum(len(list((ROOT / folder).rglob("*.py"))) for folder in PACKAGE_DIRS.values())
     checked = re.search(r"no issues found in (\d+) source files", result.stdout)
     assert checked and int(checked.group(1)) >= modules, result.stdout
+
+
+def test_textual_run_dev_finds_the_app_factory(shipped_db: Path, corpus_dir: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """``textual run --dev claimscope.tui.app:dev_app`` runs textual-dev's loader script: run it, minus the terminal."""
+    run_module = pytest.importorskip("textual_dev.tools.run", reason="textual-dev comes with the test extra")
+    from textual.app import App
+
+    from claimscope.tui.app import ClaimscopeApp
+
+    script = run_module.EXEC_SCRIPT.substitute(MODULE="claimscope.tui.app", APP="dev_app")
+    started: list[App[object]] = []
+    monkeypatch.setattr(App, "run", lambda self, *_, **__: started.append(self))
+    monkeypatch.setenv("CLAIMSCOPE_DB", str(shipped_db))
+    monkeypatch.setenv("CLAIMSCOPE_CORPUS", str(corpus_dir))
+    exec(compile(script, "textual-exec", "exec"), {})  # noqa: S102 - textual-dev's own loader script
+    [app] = started
+    assert isinstance(app, ClaimscopeApp) and app.knowledge_base.path == shipped_db
+    app.knowledge_base.close()
