@@ -7,6 +7,7 @@ left beside it, which the next build removes).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -22,7 +23,7 @@ try:
 except ImportError:  # Windows: builds are not serialised there
     fcntl = None  # type: ignore[assignment]
 
-from claimscope.db.edtf import OPEN_LOWER, parse_edtf
+from claimscope.db.edtf import OPEN_LOWER, OPEN_UPPER, parse_edtf
 from claimscope.db.folding import compact, fold
 from claimscope.db.records import ClaimRecord, PredicateRecord, Records
 from claimscope.db.schema import (
@@ -164,6 +165,45 @@ def _event_dates(records: Records) -> dict[str, tuple[str, str, bool]]:
     }
 
 
+@functools.lru_cache(maxsize=4096)
+def _span(date: str) -> tuple[str, str]:
+    parsed = parse_edtf(date)
+    return parsed.lower, parsed.upper
+
+
+def _claim_time(claim: ClaimRecord, event_spans: dict[str, tuple[str, str]]) -> tuple[str | None, str | None]:
+    """The days a claim speaks of: its start and end, else its date value, else the date of the event it is about."""
+    if claim.start or claim.end:
+        return (_span(claim.start)[0] if claim.start else OPEN_LOWER, _span(claim.end)[1] if claim.end else OPEN_UPPER)
+    if claim.value_date:
+        return _span(claim.value_date)
+    for entity_id in (claim.subject, claim.object):
+        if entity_id and entity_id in event_spans:
+            return event_spans[entity_id]
+    return None, None
+
+
+def _event_context(records: Records, kinds: dict[str, str], names: dict[str, str],
+                   event_facts: dict[str, tuple[str, str, bool]]) -> dict[str, str]:
+    """For each event, the names of its place and of the entities its claims link it to, for full-text search.
+
+    "cyclists killed Tajikistan" then finds the attack whose place or actor is named so.
+    """
+    linked: dict[str, dict[str, None]] = defaultdict(dict)
+    for event_id, (_, place_id, _) in event_facts.items():
+        if place_id:
+            linked[event_id][names.get(place_id, place_id)] = None
+    for claim in records.claims:
+        if claim.object is None or claim.modality == "denied":
+            continue
+        subject_kind, object_kind = kinds.get(claim.subject), kinds.get(claim.object)
+        if object_kind == "event" and subject_kind != "event":
+            linked[claim.object][names.get(claim.subject, claim.subject)] = None
+        elif subject_kind == "event" and object_kind != "event":
+            linked[claim.subject][names.get(claim.object, claim.object)] = None
+    return {event_id: "\n".join(found) for event_id, found in linked.items()}
+
+
 def _write(connection: sqlite3.Connection, records: Records) -> None:
     names = {entity.id: entity.name for entity in records.entities}
     predicates = {predicate.id: predicate for predicate in records.predicates}
@@ -179,6 +219,8 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
         if claim.claimant and claim.claimant not in (claim.subject, claim.object):
             claim_count[claim.claimant] += 1
     event_facts = _event_dates(records)
+    kinds = {entity.id: entity.kind for entity in records.entities}
+    context = _event_context(records, kinds, names, event_facts)
 
     connection.executemany(
         "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -213,10 +255,11 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
                 parsed.text if parsed else None, parsed.lower if parsed else None,
                 parsed.upper if parsed else None, parsed.precision if parsed else None,
                 (parsed.upper if parsed.lower == OPEN_LOWER else parsed.lower) if parsed else None, int(date_inferred),
-                place_id or None, "\n".join(aliases_by_entity.get(e.id, ())), claim_count.get(e.id, 0),
+                place_id or None, "\n".join(aliases_by_entity.get(e.id, ())), context.get(e.id, ""),
+                claim_count.get(e.id, 0),
             )
 
-    connection.executemany("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", entity_rows())
+    connection.executemany("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", entity_rows())
 
     def alias_rows():  # type: ignore[no-untyped-def]
         for a in records.aliases:
@@ -242,12 +285,18 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
             disputes = _disputes(records.claims, predicates)
             disputed_ids = {claim_id for _, claim_id, _ in disputes}
             prepared["disputes"] = disputes  # type: ignore[assignment]
+            best_grade: dict[str, int] = {}
+            for e in records.evidence:
+                if e.grade < best_grade.get(e.claim_id, 99):
+                    best_grade[e.claim_id] = e.grade
+            event_spans = {event_id: _span(date) for event_id, (date, _, _) in event_facts.items() if date}
             prepared["claims"] = [
                 (
                     c.id, c.subject, c.predicate, c.object, c.value_text, c.value_number, c.value_date, c.unit,
                     c.qualifier, c.start, c.end, c.modality, c.claimant, c.statement, c.inferred, c.note,
                     _claim_text(c, names, labels), int(c.id in disputed_ids),
-                    json.dumps(list(c.contradicts)) if c.contradicts else None,
+                    json.dumps(list(c.contradicts)) if c.contradicts else None, best_grade.get(c.id),
+                    *_claim_time(c, event_spans),
                 )
                 for c in records.claims
             ]
@@ -272,7 +321,11 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
     if failure:
         raise failure[0]
 
-    connection.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", prepared.pop("claims"))
+    connection.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           prepared.pop("claims"))
+    connection.executemany('INSERT INTO passages (source_id, paragraph, sentence, start, "end", text)'
+                           " VALUES (?,?,?,?,?,?)",
+                           ((p.source_id, p.paragraph, p.sentence, p.start, p.end, p.text) for p in records.passages))
     connection.executemany(
         "INSERT INTO evidence (claim_id, source_id, paragraph, sentence, start, \"end\", grade, anaphora,"
         " paragraph_start, paragraph_end, quote) VALUES (?,?,?,?,?,?,?,?,?,?,?)",

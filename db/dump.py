@@ -16,6 +16,7 @@ from claimscope.db.records import (
     ClaimRecord,
     EntityRecord,
     EvidenceRecord,
+    PassageRecord,
     PredicateRecord,
     Records,
     SourceRecord,
@@ -126,7 +127,13 @@ def _read(connection: sqlite3.Connection) -> Records:
         (key, value) for key, value in connection.execute("SELECT key, value FROM meta ORDER BY rowid")
         if key != "entity_counts"
     )
-    return Records(sources, predicates, entities, aliases, claims, evidence, meta)
+    passages = tuple(
+        PassageRecord(*row)
+        for row in connection.execute(
+            'SELECT source_id, paragraph, sentence, start, "end", text FROM passages ORDER BY id'
+        )
+    )
+    return Records(sources, predicates, entities, aliases, claims, evidence, meta, passages)
 
 
 def read_alias_folds(path: str | Path) -> list[tuple[str, str, str, str, bool]]:

@@ -46,12 +46,13 @@ TABLES = ("sources", "predicates", "entities", "aliases", "claims", "evidence", 
 
 # Derived columns that exist only for search and ordering; they are rebuilt from the others.
 _DERIVED = {
-    "entities": {"sort_name", "alias_text"},
+    "entities": {"sort_name", "alias_text", "context"},
     "aliases": {"folded", "compact"},
-    "claims": {"text"},
+    "claims": {"text", "best_grade", "time_lower", "time_upper"},
 }
 # Tables that are indexes, not knowledge: the meta table is exported as an object of its own.
-_INTERNAL_TABLES = {"meta", "trigram_counts"}
+# The passages are the source texts themselves, indexed on this machine: they never leave it.
+_INTERNAL_TABLES = {"meta", "trigram_counts", "passages"}
 # A column whose declaration carries a comment naming JSON holds JSON text ("-- JSON list").
 _JSON_COMMENT = re.compile(r'^\s*"?(\w+)"?\s+\w+[^\n]*--[^\n]*\bJSON\b', re.MULTILINE)
 # json.dumps escapes C0 controls but passes C1 controls and bidirectional overrides through;

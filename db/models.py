@@ -8,11 +8,15 @@ from typing import Any
 __all__ = [
     "Alias",
     "Claim",
+    "ClaimFacets",
+    "ClaimHit",
+    "ClaimQuery",
     "Dispute",
     "EntityCard",
     "EntityRef",
     "EntitySummary",
     "Evidence",
+    "Facet",
     "SearchResult",
     "Source",
     "SourceRef",
@@ -175,7 +179,15 @@ class EntitySummary(_Record):
 
 @dataclass(frozen=True, slots=True)
 class SearchResult(_Record):
-    """A search hit: the entity, how well it matched, and the alias that matched."""
+    """A search hit: the entity (or passage), how well it matched, and what matched.
+
+    ``how`` is ``exact``, ``prefix``, ``word`` or ``fuzzy`` for a name (``matched`` is the
+    alias); ``summary`` when the words are in the entity's name, summary or, for an event,
+    its place and actors; ``claim`` when they are in a claim about the entity (``claim`` names
+    it); ``passage`` when they are in a sentence of a source text (then ``kind`` is
+    ``passage``, ``id`` is ``SOURCE:PARAGRAPH.SENTENCE`` and ``citing`` the claims that cite it).
+    ``snippet`` shows the matching words, at the offsets ``marks``.
+    """
 
     id: str
     kind: str
@@ -184,6 +196,68 @@ class SearchResult(_Record):
     matched: str
     weak: bool
     how: str
+    snippet: str | None = None
+    marks: tuple[tuple[int, int], ...] = ()
+    claim: str | None = None
+    source: str | None = None
+    paragraph: int | None = None
+    sentence: int | None = None
+    citing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimQuery(_Record):
+    """Which claims to find: words, and filters that all apply (ids, not names, at this layer)."""
+
+    text: str | None = None
+    #: Claims about this entity: it is their subject or their object.
+    entity: str | None = None
+    predicate: str | None = None
+    modalities: tuple[str, ...] = ()
+    claimant: str | None = None
+    #: Claims with evidence from this source.
+    source: str | None = None
+    #: Claims with some evidence graded this or better (1 is best).
+    grade: int | None = None
+    #: Claims with evidence from a source graded this or better (A is best; F, cannot be judged, only F).
+    source_grade: str | None = None
+    disputed: bool | None = None
+    #: EDTF dates: claims whose time (start and end, date value, or event date) overlaps.
+    since: str | None = None
+    until: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimHit(_Record):
+    """A claim found by a query, with the matching words when the query had some."""
+
+    claim: Claim
+    snippet: str | None = None
+    marks: tuple[tuple[int, int], ...] = ()
+    #: bm25 relevance when the query had words (higher is better), else None.
+    score: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Facet(_Record):
+    """One value of a facet and how many claims of the selection have it."""
+
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFacets(_Record):
+    """Counts of the claims a query selects, by modality, predicate, source, claimant, grade and dispute."""
+
+    total: int
+    modality: tuple[Facet, ...]
+    predicate: tuple[Facet, ...]
+    source: tuple[Facet, ...]
+    claimant: tuple[Facet, ...]
+    grade: tuple[Facet, ...]
+    disputed: tuple[Facet, ...]
 
 
 @dataclass(frozen=True, slots=True)

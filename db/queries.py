@@ -16,6 +16,9 @@ from claimscope.db.edtf import parse_edtf
 from claimscope.db.models import (
     Alias,
     Claim,
+    ClaimFacets,
+    ClaimHit,
+    ClaimQuery,
     Dispute,
     EntityCard,
     EntityRef,
@@ -326,14 +329,15 @@ class KnowledgeBase:
         )
         return [EntitySummary(r[0], r[1], r[2], r[3], _describe(r[3]), r[4]) for r in rows]
 
-    def search(self, query: str, kind: str | None = None, limit: int = 20) -> SearchResults:
-        """Entities whose aliases match ``query``: exact, prefix, word prefix, then fuzzy.
+    def search(self, query: str, kind: str | None = None, limit: int = 20, text: bool = True) -> SearchResults:
+        """Entities whose names match ``query`` (exact, prefix, word prefix, fuzzy), then, with ``text``,
+        entities and passages whose words match it (summaries, claims, source sentences).
 
-        The list also says how many entities matched in all (``total``, a lower bound when ``capped``).
+        The list also says how many matched in all (``total``, a lower bound when ``capped``).
         """
         from claimscope.db.search import search
 
-        return search(self.connection, query, kind=kind, limit=limit)
+        return search(self.connection, query, kind=kind, limit=limit, text=text)
 
     def closest(self, query: str, limit: int = 5) -> list[SearchResult]:
         """Names to suggest when ``search`` finds nothing: looser, and only for suggestions."""
@@ -350,7 +354,7 @@ class KnowledgeBase:
         ref = self.entity_ref(id_or_name.strip())
         if ref:
             return ref, []
-        results = self.search(id_or_name, limit=5)
+        results = self.search(id_or_name, limit=5, text=False)
         if results and results[0].how in ("exact", "prefix", "word") and not results[0].weak:
             tied = [r for r in results if r.score == results[0].score]
             if len(tied) == 1 or results[0].how == "exact" and sum(r.how == "exact" for r in results) == 1:
@@ -450,6 +454,49 @@ class KnowledgeBase:
             )
             for r in rows
         ]
+
+    # -- claims by their words and filters ----------------------------------------------------
+
+    def claims(self, query: ClaimQuery, offset: int = 0, limit: int = 20) -> list[ClaimHit]:
+        """A page of the claims ``query`` selects, best first when it has words, else by id.
+
+        Raises:
+            ValueError: a filter that cannot be (an unknown modality, a grade out of range, a bad date).
+        """
+        from claimscope.db import claims as finder
+
+        found = finder.page(self.connection, finder.select(self.connection, query), offset, limit)
+        by_id = self._claims_by_id([claim_id for claim_id, *_ in found])
+        return [ClaimHit(by_id[claim_id], snippet, marks, score) for claim_id, snippet, marks, score in found
+                if claim_id in by_id]
+
+    def claim_count(self, query: ClaimQuery) -> int:
+        """How many claims ``query`` selects."""
+        from claimscope.db import claims as finder
+
+        return finder.count(self.connection, finder.select(self.connection, query))
+
+    def claim_facets(self, query: ClaimQuery) -> ClaimFacets:
+        """The claims ``query`` selects, counted by modality, predicate, source, claimant, grade and dispute."""
+        from claimscope.db import claims as finder
+
+        return finder.facets(self.connection, finder.select(self.connection, query))
+
+    def claim(self, claim_id: str) -> Claim | None:
+        """One claim with its evidence, or None."""
+        return self._claims_by_id([claim_id]).get(claim_id)
+
+    def _claims_by_id(self, claim_ids: Sequence[str]) -> dict[str, Claim]:
+        found: dict[str, Claim] = {}
+        for offset in range(0, len(claim_ids), 500):
+            chunk = list(claim_ids[offset:offset + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update((claim.id, claim) for claim in self._claims(f"c.id IN ({marks})", chunk))
+        return found
+
+    def has_passages(self) -> bool:
+        """Whether the source texts were present at build or import, so that passages can be searched."""
+        return self.connection.execute("SELECT 1 FROM passages LIMIT 1").fetchone() is not None
 
     def source_record(self, source_id: str) -> SourceRecord | None:
         """A source as the build was given it, with where its text lives and how it is laid out."""

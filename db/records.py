@@ -9,6 +9,7 @@ __all__ = [
     "ClaimRecord",
     "EntityRecord",
     "EvidenceRecord",
+    "PassageRecord",
     "PredicateRecord",
     "Records",
     "SourceRecord",
@@ -129,6 +130,18 @@ class EvidenceRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class PassageRecord:
+    """A body sentence of a source text present at build or import, indexed for passage search."""
+
+    source_id: str
+    paragraph: int
+    sentence: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Records:
     """Everything one build writes."""
 
@@ -139,3 +152,4 @@ class Records:
     claims: tuple[ClaimRecord, ...] = ()
     evidence: tuple[EvidenceRecord, ...] = ()
     meta: tuple[tuple[str, str], ...] = field(default=())
+    passages: tuple[PassageRecord, ...] = ()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: Stored in ``PRAGMA user_version``; a reader refuses a file with another version.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 #: Stored in ``PRAGMA application_id`` so that a foreign SQLite file is recognised ("CLSC").
 APPLICATION_ID = 0x434C5343
 
@@ -62,6 +62,7 @@ CREATE TABLE entities (
     date_inferred  INTEGER NOT NULL DEFAULT 0,  -- resolved from a relative expression ("last month")
     place_id       TEXT REFERENCES entities (id),
     alias_text     TEXT NOT NULL,           -- every alias, one a line, for full-text search
+    context        TEXT NOT NULL DEFAULT '', -- an event's place and actors, for full-text search
     claim_count    INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE aliases (
@@ -92,7 +93,10 @@ CREATE TABLE claims (
     note         TEXT,
     text         TEXT NOT NULL,             -- the claim read as a sentence, for search
     disputed     INTEGER NOT NULL DEFAULT 0,
-    contradicts  TEXT                       -- JSON list of claim ids, when the curator declared any
+    contradicts  TEXT,                      -- JSON list of claim ids, when the curator declared any
+    best_grade   INTEGER,                   -- the best (lowest) information grade of its evidence
+    time_lower   TEXT,                      -- the first and last day the claim speaks of: its start and end,
+    time_upper   TEXT                       -- its date value, or its event's date (NULL: none)
 );
 CREATE TABLE evidence (
     id        INTEGER PRIMARY KEY,
@@ -107,6 +111,15 @@ CREATE TABLE evidence (
     paragraph_start INTEGER,                -- the whole paragraph, to show the span in context
     paragraph_end   INTEGER,
     quote     TEXT                          -- the exact quote an imported locator was anchored by
+);
+CREATE TABLE passages (                  -- the body sentences of the texts present at build or import
+    id        INTEGER PRIMARY KEY,
+    source_id TEXT NOT NULL REFERENCES sources (id),
+    paragraph INTEGER NOT NULL,
+    sentence  INTEGER NOT NULL,
+    start     INTEGER NOT NULL,
+    "end"     INTEGER NOT NULL,
+    text      TEXT NOT NULL
 );
 CREATE TABLE trigram_counts (            -- how many aliases hold each trigram, for fuzzy search
     trigram TEXT PRIMARY KEY,
@@ -155,18 +168,26 @@ CREATE INDEX claims_claimant ON claims (claimant_id);
 CREATE INDEX claims_predicate ON claims (predicate_id);
 CREATE INDEX evidence_claim ON evidence (claim_id);
 CREATE INDEX evidence_source ON evidence (source_id, paragraph, claim_id);
+CREATE INDEX evidence_sentence ON evidence (source_id, paragraph, sentence);
+CREATE INDEX claims_modality ON claims (modality);
+CREATE INDEX passages_locator ON passages (source_id, paragraph, sentence);
 CREATE INDEX disputes_claim ON disputes (claim_id);
 """
 INDEXES = ENTITY_INDEXES + CLAIM_INDEXES
 
 # External-content FTS5 tables named <table>_fts with content="<table>": the form that
-# sqlite-utils and Datasette detect, so their search works on the file as it is.
-FULL_TEXT = """
+# sqlite-utils and Datasette detect, so their search works on the file as it is. The text
+# indexes stem English words (killed, killing -> kill) and ignore diacritics.
+_STEMMED = "tokenize='porter unicode61 remove_diacritics 2'"
+FULL_TEXT = f"""
 CREATE VIRTUAL TABLE entities_fts USING fts5 (
-    name, alias_text, summary, content="entities"
+    name, alias_text, summary, context, content="entities", {_STEMMED}
 );
 CREATE VIRTUAL TABLE claims_fts USING fts5 (
-    text, content="claims"
+    text, content="claims", {_STEMMED}
+);
+CREATE VIRTUAL TABLE passages_fts USING fts5 (
+    text, content="passages", content_rowid='id', {_STEMMED}
 );
 CREATE VIRTUAL TABLE aliases_fts USING fts5 (
     folded, content="aliases", content_rowid='id'
@@ -178,4 +199,4 @@ CREATE VIRTUAL TABLE aliases_trigram USING fts5 (
 
 # Rebuilt in two steps: the name indexes while the claims are being prepared, then the claims.
 ENTITY_FTS_TABLES = ("entities_fts", "aliases_fts", "aliases_trigram")
-CLAIM_FTS_TABLES = ("claims_fts",)
+CLAIM_FTS_TABLES = ("claims_fts", "passages_fts")

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 from claimscope.db.folding import compact, fold
 from claimscope.db.models import SearchResult
 
-__all__ = ["FUZZY_CANDIDATES", "FUZZY_THRESHOLD", "SearchResults", "closest", "search"]
+__all__ = ["FUZZY_CANDIDATES", "FUZZY_THRESHOLD", "SearchResults", "closest", "search", "search_names", "text_hits"]
 
 #: How many trigram candidates each piece of the query contributes to rapidfuzz scoring.
 FUZZY_CANDIDATES = 300
@@ -47,6 +48,8 @@ class SearchResults(list[SearchResult]):
 
     total: int = 0
     capped: bool = False
+    #: Every entity a name matched, beyond ``limit`` too (so that hits by words do not repeat one).
+    matched_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +90,26 @@ def _trigrams(text: str) -> list[str]:
     return sorted({text[i:i + 3] for i in range(len(text) - 2)})
 
 
-def search(connection: sqlite3.Connection, query: str, kind: str | None = None, limit: int = 20) -> SearchResults:
+def search(connection: sqlite3.Connection, query: str, kind: str | None = None, limit: int = 20,
+           text: bool = True) -> SearchResults:
+    """Entities whose names match ``query`` (see the module docstring), then, with ``text``, hits by words.
+
+    Hits by words (``text_hits``: summaries, claims, passages) come after every name match and
+    never repeat an entity a name found. ``total`` counts both.
+    """
+    names = search_names(connection, query, kind, limit)
+    if not text:
+        return names
+    by_words = text_hits(connection, query, kind, limit, exclude=frozenset(names.matched_ids))
+    results = SearchResults([*names, *by_words][:limit])
+    results.total = names.total + by_words.total
+    results.capped = names.capped or by_words.capped
+    results.matched_ids = names.matched_ids
+    return results
+
+
+def search_names(connection: sqlite3.Connection, query: str, kind: str | None = None, limit: int = 20
+                 ) -> SearchResults:
     """Search entity aliases for ``query``; see the module docstring for the ranking."""
     folded_query = fold(query)
     compact_query = compact(folded_query)
@@ -222,6 +244,7 @@ def _rank(connection: sqlite3.Connection, hits: list[_Hit], limit: int) -> Searc
         for hit in ordered[:limit]
     )
     results.total = len(ordered)
+    results.matched_ids = tuple(hit.entity_id for hit in ordered)
     return results
 
 
@@ -255,3 +278,137 @@ def closest(connection: sqlite3.Connection, query: str, limit: int = 5) -> list[
         if similarity:
             hits.append(_Hit(entity_id, alias, folded, bool(weak), "fuzzy", similarity))
     return _rank(connection, hits, limit)
+
+
+# -- hits by words: summaries, claims and passages ----------------------------------------------------
+
+#: The score of the best hit by words; every name match scores more (a weak fuzzy one at least 52).
+TEXT_SCORE = 50.0
+#: How much a hit of each kind weighs against the best of its own kind (bm25 values of different
+#: indexes cannot be compared): an entity described so first, then a claim, then a passage.
+_TEXT_WEIGHT = {"summary": 1.0, "claim": 0.85, "passage": 0.7}
+#: How many hits of each kind are considered (at least; twice the results asked for).
+TEXT_POOL = 60
+_SNIPPET_WORDS = 14
+
+
+def _scored(rows: list[tuple[float, int]], held: dict[int, int] | None, units: int, how: str) -> dict[int, float]:
+    """Each rowid's score: its bm25 against the best of its kind, times the share of the words it holds."""
+    best = max((-rank for rank, _ in rows), default=0.0) or 1.0
+    return {
+        rowid: round(TEXT_SCORE * _TEXT_WEIGHT[how] * (-rank / best) * ((held or {}).get(rowid, units) / units), 1)
+        for rank, rowid in rows
+    }
+
+
+def text_hits(connection: sqlite3.Connection, query: str, kind: str | None = None, limit: int = 20,
+              exclude: frozenset[str] = frozenset(), prefix: bool = False) -> SearchResults:
+    """Entities and passages whose words match ``query``, best first: summaries, claims, passages.
+
+    Every word is required when some text holds them all; otherwise any will do, and the
+    texts holding the most words come first. ``exclude`` holds entity ids already found by
+    name. A passage (a sentence of a source text) is a result of its own, kind ``passage``.
+    """
+    from claimscope.db.fulltext import MARK_CLOSE, MARK_OPEN, by_coverage, split_snippet, text_query
+
+    words = text_query(query, connection, prefix=prefix)
+    if words is None or limit <= 0:
+        return SearchResults()
+    marks = (MARK_OPEN, MARK_CLOSE, _SNIPPET_WORDS)
+    pool = max(TEXT_POOL, 2 * limit)
+    kind_sql, kind_parameters = ("AND e.kind = ?", (kind,)) if kind else ("", ())
+    statements = {
+        "summary": (
+            "entities_fts",
+            "SELECT f.rank, e.rowid, e.id, e.kind, e.name, snippet(entities_fts, -1, ?, ?, '…', ?)"
+            " FROM entities_fts f JOIN entities e ON e.rowid = f.rowid"
+            f" WHERE entities_fts MATCH ? {kind_sql} ORDER BY f.rank LIMIT ?",
+        ),
+        "claim": (
+            "claims_fts",
+            "SELECT f.rank, c.rowid, c.id, c.subject_id, c.object_id, snippet(claims_fts, 0, ?, ?, '…', ?)"
+            " FROM claims_fts f JOIN claims c ON c.rowid = f.rowid WHERE claims_fts MATCH ? ORDER BY f.rank LIMIT ?",
+        ),
+        "passage": (
+            "passages_fts",
+            "SELECT f.rank, p.id, p.source_id, p.paragraph, p.sentence, snippet(passages_fts, 0, ?, ?, '…', ?)"
+            " FROM passages_fts f JOIN passages p ON p.id = f.rowid WHERE passages_fts MATCH ? ORDER BY f.rank LIMIT ?",
+        ),
+    }
+    if kind is not None:
+        del statements["passage"]  # a passage is of no entity kind
+
+    def run(expression: str) -> dict[str, list[Any]]:
+        found: dict[str, list[Any]] = {}
+        for how, (_, sql) in statements.items():
+            parameters = (*marks, expression, *(kind_parameters if how == "summary" else ()), pool)
+            found[how] = connection.execute(sql, parameters).fetchall()
+        return found
+
+    found = run(words.all_words)
+    held: dict[str, dict[int, int] | None] = dict.fromkeys(statements)
+    if not any(found.values()) and len(words.units) > 1:
+        found = run(words.any_word)
+        for how, (table, _) in statements.items():
+            order, held[how] = by_coverage(connection, table, words, [int(row[1]) for row in found[how]])
+            by_rowid = {row[1]: row for row in found[how]}
+            found[how] = [by_rowid[rowid] for rowid in order]
+    capped = any(len(rows) >= pool for rows in found.values())
+    results: dict[str, SearchResult] = {}
+    units = max(len(words.units), 1)
+
+    def keep(key: str, result: SearchResult) -> None:
+        if key not in results or result.score > results[key].score:
+            results[key] = result
+
+    scores = _scored([(float(row[0]), int(row[1])) for row in found["summary"]], held["summary"], units, "summary")
+    for _, rowid, entity_id, entity_kind, name, snippet in found["summary"]:
+        if entity_id in exclude:
+            continue
+        text, spans = split_snippet(snippet)
+        keep(entity_id, SearchResult(entity_id, entity_kind, name, scores[rowid], text, False, "summary", text, spans))
+    claim_rows = found["claim"]
+    scores = _scored([(float(row[0]), int(row[1])) for row in claim_rows], held["claim"], units, "claim")
+    ends = {entity for row in claim_rows for entity in row[3:5] if entity}
+    entities = _entity_rows(connection, ends)
+    for _, rowid, claim_id, subject_id, object_id, snippet in claim_rows:
+        # The claim's event when it has one at either end (what happened), else its subject.
+        entity_id = next((end for end in (subject_id, object_id) if end and entities.get(end, ("", "", ""))[1]
+                          == "event"), subject_id)
+        if entity_id in exclude or entity_id not in entities or (kind and entities[entity_id][1] != kind):
+            continue
+        text, spans = split_snippet(snippet)
+        _, entity_kind, name = entities[entity_id]
+        keep(entity_id, SearchResult(entity_id, entity_kind, name, scores[rowid], text, False, "claim", text, spans,
+                                     claim=claim_id))
+    passage_rows = found.get("passage", [])
+    scores = _scored([(float(row[0]), int(row[1])) for row in passage_rows], held.get("passage"), units, "passage")
+    titles = dict(connection.execute(
+        f"SELECT id, title FROM sources WHERE id IN ({','.join('?' * len({r[2] for r in passage_rows}))})",  # noqa: S608
+        sorted({str(row[2]) for row in passage_rows}),
+    )) if passage_rows else {}
+    for _, rowid, source_id, paragraph, sentence, snippet in passage_rows:
+        text, spans = split_snippet(snippet)
+        citing = tuple(row[0] for row in connection.execute(
+            "SELECT DISTINCT claim_id FROM evidence WHERE source_id = ? AND paragraph = ?"
+            " AND (sentence = ? OR sentence IS NULL) ORDER BY claim_id", (source_id, paragraph, sentence)))
+        locator = f"{source_id}:{paragraph}.{sentence}"
+        keep(locator, SearchResult(locator, "passage", titles.get(source_id, str(source_id)), scores[rowid], text,
+                                   False, "passage", text, spans, source=str(source_id), paragraph=int(paragraph),
+                                   sentence=int(sentence), citing=citing))
+    ordered = SearchResults(sorted(results.values(), key=lambda r: (-r.score, r.how != "summary", r.id))[:limit])
+    ordered.total = len(results)
+    ordered.capped = capped
+    return ordered
+
+
+def _entity_rows(connection: sqlite3.Connection, ids: set[str]) -> dict[str, tuple[str, str, str]]:
+    found: dict[str, tuple[str, str, str]] = {}
+    ordered = sorted(ids)
+    for offset in range(0, len(ordered), 500):
+        chunk = ordered[offset:offset + 500]
+        for row in connection.execute(
+            f"SELECT id, kind, name FROM entities WHERE id IN ({','.join('?' * len(chunk))})", chunk  # noqa: S608
+        ):
+            found[row[0]] = row
+    return found

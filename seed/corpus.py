@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from claimscope.db.records import PassageRecord
 from claimscope.seed.segment import Segmentation, parse_line_ranges, segment
 
 if TYPE_CHECKING:
     from claimscope.db.records import SourceRecord
 
-__all__ = ["CorpusText", "TextUnavailable", "default_corpus", "read_text", "source_folder", "source_text"]
+__all__ = ["CorpusText", "TextUnavailable", "default_corpus", "passage_records", "read_text", "source_folder",
+           "source_text"]
 
 CORPUS_ENV = "CLAIMSCOPE_CORPUS"
 
@@ -90,3 +92,13 @@ def source_text(source: SourceRecord, corpus: Path | None) -> CorpusText:
         raise TextUnavailable(f"{path} has changed since source {source.id!r} entered the knowledge base "
                               "(its SHA-256 differs), so its locators may no longer point at the same passages")
     return text
+
+
+def passage_records(source_id: str, corpus_text: CorpusText) -> list[PassageRecord]:
+    """The body sentences of a text, numbered as locators number them, for the passage index of a build."""
+    return [
+        PassageRecord(source_id, paragraph.number, sentence.number, sentence.start, sentence.end,
+                      " ".join(corpus_text.text[sentence.start:sentence.end].split()))
+        for paragraph in corpus_text.segmentation.paragraphs
+        for sentence in paragraph.sentences
+    ]

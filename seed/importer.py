@@ -35,7 +35,7 @@ from claimscope.db.build import build_locked, writing
 from claimscope.db.dump import read_alias_folds, read_records
 from claimscope.db.folding import compact, fold
 from claimscope.db.records import AliasRecord, ClaimRecord, EvidenceRecord, Records, SourceRecord
-from claimscope.seed.corpus import CorpusText, TextUnavailable, source_text
+from claimscope.seed.corpus import CorpusText, TextUnavailable, passage_records, source_text
 from claimscope.seed.loader import (
     ENTITY_FIELDS,
     EVIDENCE_FIELDS,
@@ -442,6 +442,8 @@ def load_import(paths: list[Path], base: Records, corpus: Path | None,
         sources=(*base.sources, *sources), predicates=(*base.predicates, *predicates),
         entities=(*base.entities, *entities), aliases=(*base.aliases, *aliases, *loader.merged_aliases),
         claims=(*base.claims, *fresh), evidence=(*base.evidence, *new_evidence), meta=meta,
+        passages=(*base.passages, *(passage for source in sources if source.id in loader.texts
+                                    for passage in passage_records(source.id, loader.texts[source.id]))),
     )
     return result
 

@@ -33,7 +33,7 @@ from claimscope.db.records import (
     SourceRecord,
 )
 from claimscope.db.schema import FULL_TEXT, INDEXES, SCHEMA_VERSION, TABLES
-from claimscope.seed.corpus import CorpusText, load_corpus_text
+from claimscope.seed.corpus import CorpusText, load_corpus_text, passage_records
 from claimscope.seed.segment import Paragraph, parse_line_ranges
 from claimscope.seed.yamlfile import Mapping, Problem, YamlError, load_yaml
 
@@ -868,6 +868,8 @@ def load_seed(seed_dir: Path, corpus: Path | None, require_corpus: bool = False)
             claims=tuple(claims), evidence=tuple(evidence),
             meta=(("seed_fingerprint", seed_fingerprint(seed_dir, corpus)), ("seed_dir", str(seed_dir.resolve())),
                   ("corpus", str(corpus.resolve()) if corpus else "")),
+            passages=tuple(passage for source_id, text in sorted(loader.texts.items())
+                           for passage in passage_records(source_id, text)),
         )
     mentions = unevidenced_mentions(records, loader.texts) if records is not None and require_corpus else []
     return LoadResult(records, loader.problems, coverage, anaphora, loader.files, mentions)

@@ -50,28 +50,41 @@ def shipped_db(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Pa
 # -- the command line as a user runs it ----------------------------------------------------------------
 
 
-def run_cli(*arguments: str, environment: dict[str, str] | None = None) -> tuple[int, str]:
-    """Run the CLI with a pseudo-terminal as its stdout and stderr, as a user at a terminal would.
+def run_cli(*arguments: str, environment: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run the CLI with a pseudo-terminal as its stdout and another as its stderr, as a user at a terminal would.
 
     Through a pipe, click strips ANSI sequences itself, which would hide a leak from the test.
-    """
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "claimscope", *arguments], stdout=follower, stderr=follower,
-                               stdin=subprocess.DEVNULL, cwd=ROOT,
-                               env={**os.environ, "COLUMNS": "200", **(environment or {})})
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closes when the process ends
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    return process.wait(timeout=60), b"".join(chunks).decode("utf-8", "replace")
 
+    Returns:
+        The exit status, and what reached each terminal.
+    """
+    import select
+
+    terminals = [pty.openpty() for _ in range(2)]
+    process = subprocess.Popen([sys.executable, "-m", "claimscope", *arguments], stdout=terminals[0][1],
+                               stderr=terminals[1][1], stdin=subprocess.DEVNULL, cwd=ROOT,
+                               env={**os.environ, "COLUMNS": "200", **(environment or {})})
+    for _, follower in terminals:
+        os.close(follower)
+    chunks: dict[int, list[bytes]] = {leader: [] for leader, _ in terminals}
+    open_leaders = set(chunks)
+    while open_leaders:
+        ready, _, _ = select.select(list(open_leaders), [], [], 60)
+        if not ready:
+            break
+        for leader in ready:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closes when the process ends
+                chunk = b""
+            if chunk:
+                chunks[leader].append(chunk)
+            else:
+                open_leaders.discard(leader)
+    for leader in chunks:
+        os.close(leader)
+    out, err = (b"".join(chunks[leader]).decode("utf-8", "replace") for leader, _ in terminals)
+    return process.wait(timeout=60), out, err
 
 
 def run_piped(*arguments: str, environment: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -13,6 +13,7 @@ from textual.screen import Screen
 
 from claimscope.db.queries import KnowledgeBase, KnowledgeBaseError
 from claimscope.tui.commands import EntityCommands
+from claimscope.tui.messages import Place
 from claimscope.tui.passages import PassageStore
 from claimscope.tui.screens.main import MainScreen
 
@@ -75,13 +76,14 @@ class ClaimscopeApp(App[None]):
     def main_screen(self) -> MainScreen:
         return next(screen for screen in self.screen_stack if isinstance(screen, MainScreen))
 
-    def open_entity(self, entity_id: str | None) -> None:
-        """Return to the main screen and show an entity there."""
-        if not entity_id:
+    def open_entity(self, target: str | Place | None) -> None:
+        """Return to the main screen and show an entity there (at a claim, for a ``Place``)."""
+        if not target:
             return
+        place = target if isinstance(target, Place) else Place(target)
         while not isinstance(self.screen, MainScreen) and len(self.screen_stack) > 1:
             self.pop_screen()
-        self.main_screen().open_entity(entity_id)
+        self.main_screen().open_entity(place.entity_id, place.claim_id)
 
     def action_search(self) -> None:
         from claimscope.tui.screens.search import SearchScreen

@@ -163,9 +163,10 @@ def test_control_characters_in_a_seed_are_refused_together_with_their_lines(tmp_
 @pytest.mark.parametrize("as_json", [True, False])
 def test_cli_prints_no_control_sequence_for_a_hostile_argument(shipped_db: Path, query: str, as_json: bool) -> None:
     for command in (["search", query], ["show", query]):
-        status, output = run_cli(*command, *(["--json"] if as_json else []), "--db", str(shipped_db))
-        assert status in (0, 1), output
-        assert "Traceback" not in output
+        status, output, errors = run_cli(*command, *(["--json"] if as_json else []), "--db", str(shipped_db))
+        assert status in (0, 1), output + errors
+        assert "Traceback" not in output + errors
+        assert not CONTROL.search(errors.replace("\r\n", "").replace("\n", "")), repr(errors[:300])
         # Rich styles its tables with SGR sequences (ESC [ ... m); anything else would be a leak.
         leaked = CONTROL.search(SGR.sub("", output).replace("\r\n", "").replace("\n", "").replace("\t", ""))
         assert not leaked, repr(output[:300])
@@ -188,8 +189,10 @@ def test_json_output_escapes_c1_controls_and_stays_json(tmp_path: Path) -> None:
 @pytest.mark.parametrize("as_json", [True, False])
 def test_cli_prints_hostile_data_without_control_sequences(tmp_path: Path, command: list[str], as_json: bool) -> None:
     db, corpus = build_hostile_kb(tmp_path)
-    status, output = run_cli(*command, *(["--json"] if as_json else []), "--db", str(db), "--corpus", str(corpus))
-    assert status == 0, output
+    status, output, errors = run_cli(*command, *(["--json"] if as_json else []), "--db", str(db), "--corpus",
+                                     str(corpus))
+    assert status == 0, output + errors
+    assert not CONTROL.search(SGR.sub("", errors).replace("\r\n", "").replace("\n", "")), repr(errors[:300])
     assert not CONTROL.search(SGR.sub("", output).replace("\r\n", "").replace("\n", "").replace("\t", "")), \
         repr(output[:300])
     if command[0] in ("search", "show"):

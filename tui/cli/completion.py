@@ -56,7 +56,7 @@ def _complete(context: click.Context, table: str, incomplete: str) -> list[Compl
             found = knowledge_base.ids_starting(table, incomplete, MAX_ITEMS)
             if not found and table == "entities" and incomplete:
                 # Not the start of an id: offer the ids of the entities the word names.
-                found = [(r.id, r.name) for r in knowledge_base.search(incomplete, limit=10)]
+                found = [(r.id, r.name) for r in knowledge_base.search(incomplete, limit=10, text=False)]
     except (KnowledgeBaseError, OSError):
         return []
     from claimscope.tui.text import clean_line

@@ -23,7 +23,7 @@ from claimscope.tui.cli.common import (
 from claimscope.tui.cli.completion import complete_entity
 
 if TYPE_CHECKING:
-    from claimscope.db.models import Claim, EntityRef
+    from claimscope.db.models import Claim, EntityRef, SearchResult
 
 
 def ref_json(ref: EntityRef | None) -> dict[str, str] | None:
@@ -67,25 +67,27 @@ def search(query: str, kind: str | None, limit: int, as_json: bool, db_path: Pat
     """
     with open_knowledge_base(db_path, corpus) as knowledge_base:
         results = knowledge_base.search(query, kind=kind, limit=limit)
-        closest = [] if results or as_json else knowledge_base.store.closest(query)
-    if as_json:
-        emit_json([
-            {"id": r.id, "kind": r.kind, "name": r.name, "score": r.score, "matched": r.matched, "weak": r.weak,
-             "how": r.how}
-            for r in results
-        ])
-    elif not results:
-        names = "; ".join(f"{r.name} ({r.id})" for r in closest)
+        # No name matched: the closest names, in case the query was a misspelt one.
+        closest = [] if results.matched_ids else knowledge_base.store.closest(query)
+        passages = knowledge_base.store.has_passages()
+    names = "; ".join(f"{r.name} ({r.id})" for r in closest)
+    if not results:
         fail(f"nothing matches {query!r}" + (f"; the closest names: {names}" if names else ""))
+    if names:
+        click.echo(f"claimscope: no name matches {query!r}; the closest names: {names}", err=True)
+    if as_json:
+        emit_json([search_json(r) for r in results])
     else:
         print_rows(
             ("id", "kind", "name", "matched", "score"),
-            ([(r.id, "cyan"), (r.kind, ""), (r.name, "bold"),
-              (r.matched + (" (weak)" if r.weak else ""), "dim" if r.matched == r.name else ""), (f"{r.score:g}", "")]
-             for r in results),
+            ([(r.id, "cyan"), (r.kind, ""), (r.name, "bold"), (_matched(r), "dim" if r.matched == r.name else ""),
+              (f"{r.score:g}", "")] for r in results),
             no_wrap=("id",),
         )
-    if results.total > len(results) and not as_json:
+    if not passages:
+        click.echo("claimscope: this knowledge base was built without the source texts, so no passage can "
+                   "match; build it with --corpus DIR to search them", err=True)
+    if results.total > len(results):
         total, more = results.total, results.total - len(results)
         if results.capped:
             click.echo(f"claimscope: {len(results)} shown; at least {more} more match: raise --limit "
@@ -93,6 +95,32 @@ def search(query: str, kind: str | None, limit: int, as_json: bool, db_path: Pat
         else:
             click.echo(f"claimscope: {len(results)} shown; {more} more match: --limit {min(total, 1000)} "
                        f"shows {'them all' if total <= 1000 else 'the first 1000'}", err=True)
+
+
+def _matched(result: SearchResult) -> str:
+    """What matched, as the table shows it: the alias, or where the words are."""
+    if result.how == "passage":
+        return f"¶{result.paragraph}.{result.sentence}: {result.snippet}"
+    if result.how == "claim":
+        return f"claim {result.claim}: {result.snippet}"
+    if result.how == "summary":
+        return f"summary: {result.snippet}"
+    return result.matched + (" (weak)" if result.weak else "")
+
+
+def search_json(result: SearchResult) -> dict[str, Any]:
+    """A search result in the documented ``--json`` shape."""
+    shaped: dict[str, Any] = {"id": result.id, "kind": result.kind, "name": result.name, "score": result.score,
+                              "matched": result.matched, "weak": result.weak, "how": result.how}
+    if result.snippet is not None:
+        shaped["snippet"] = result.snippet
+        shaped["marks"] = [list(mark) for mark in result.marks]
+    if result.claim is not None:
+        shaped["claim"] = result.claim
+    if result.how == "passage":
+        shaped |= {"source": result.source, "paragraph": result.paragraph, "sentence": result.sentence,
+                   "citing": list(result.citing)}
+    return shaped
 
 
 @click.command(cls=Command)

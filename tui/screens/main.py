@@ -12,7 +12,7 @@ from textual.widgets import ContentSwitcher, Tab, Tabs
 
 from claimscope.db.models import Claim, EntityCard
 from claimscope.db.queries import KnowledgeBase
-from claimscope.tui.messages import OpenEntity
+from claimscope.tui.messages import OpenEntity, Place
 from claimscope.tui.passages import PassageStore
 from claimscope.tui.render import card_claims, citation
 from claimscope.tui.widgets.bars import KeyBar, TitleBar
@@ -50,7 +50,8 @@ class MainScreen(Screen[None]):
         self.counts = counts
         self.passages = passages
         self.start_entity = entity
-        self.history: list[str] = []
+        #: The places visited, each an entity and the claim last highlighted there.
+        self.history: list[Place] = []
         self.position = -1
 
     def compose(self) -> ComposeResult:
@@ -82,45 +83,59 @@ class MainScreen(Screen[None]):
     @on(OpenEntity)
     def open_requested(self, message: OpenEntity) -> None:
         message.stop()
-        self.open_entity(message.entity_id)
+        self.open_entity(message.entity_id, message.claim_id)
 
-    def open_entity(self, entity_id: str, remember: bool = True) -> None:
-        """Show an entity; ``remember`` adds it to the history (dropping any forward entries)."""
-        if remember and (self.position < 0 or self.history[self.position] != entity_id):
-            del self.history[self.position + 1:]
-            self.history.append(entity_id)
-            self.position = len(self.history) - 1
-        self.load_entity(entity_id)
+    def open_entity(self, entity_id: str, claim_id: str | None = None, remember: bool = True) -> None:
+        """Show an entity, at ``claim_id`` when given; ``remember`` adds it to the history (drops forward ones)."""
+        if remember:
+            self._note_claim()
+            place = Place(entity_id, claim_id)
+            if self.position < 0 or self.history[self.position] != place:
+                del self.history[self.position + 1:]
+                self.history.append(place)
+                self.position = len(self.history) - 1
+        self.load_entity(entity_id, claim_id)
+
+    def _note_claim(self) -> None:
+        """Remember the claim highlighted now in the current history entry, so that back returns to it."""
+        claim = self.query_one(EntityPane).current_claim()
+        if 0 <= self.position < len(self.history) and claim is not None:
+            self.history[self.position] = Place(self.history[self.position].entity_id, claim.id)
 
     @work(thread=True, exclusive=True, group="entity")
-    def load_entity(self, entity_id: str) -> None:
+    def load_entity(self, entity_id: str, claim_id: str | None = None) -> None:
         card = self.knowledge_base.entity(entity_id)
         if card is None:
             return
-        # The first claim's provenance is read here too, so that the card and its provenance
+        # The claim's provenance is read here too, so that the card and its provenance
         # reach the screen in the same frame rather than one after the other.
-        first = next((claim for claim, _direction in card_claims(card)), None)
+        claims = [claim for claim, _direction in card_claims(card)]
+        first = next((claim for claim in claims if claim.id == claim_id), claims[0] if claims else None)
         rendered = prepare_provenance(self.passages, first) if first is not None else None
         self.app.call_from_thread(self.show_card, card, first, rendered)
 
     def show_card(self, card: EntityCard, first: Claim | None = None, rendered: Text | None = None) -> None:
         if first is not None and rendered is not None:
             self.query_one(ProvenancePane).show(first, rendered)
-        self.query_one(EntityPane).show(card)
+        self.query_one(EntityPane).show(card, first.id if first is not None else None)
         self.query_one("#claims").focus()
         self.sub_title = card.name  # the title bar cleans what it draws
 
     def action_back(self) -> None:
         if self.position > 0:
+            self._note_claim()
             self.position -= 1
-            self.open_entity(self.history[self.position], remember=False)
+            place = self.history[self.position]
+            self.open_entity(place.entity_id, place.claim_id, remember=False)
         else:
             self.notify("Nothing further back.", severity="warning")
 
     def action_forward(self) -> None:
         if self.position < len(self.history) - 1:
+            self._note_claim()
             self.position += 1
-            self.open_entity(self.history[self.position], remember=False)
+            place = self.history[self.position]
+            self.open_entity(place.entity_id, place.claim_id, remember=False)
         else:
             self.notify("Nothing further forward.", severity="warning")
 

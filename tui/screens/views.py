@@ -91,7 +91,7 @@ class TimelineScreen(Screen[str | None]):
     def load(self, actor_text: str | None) -> None:
         actor_id, actor_name = None, None
         if actor_text:
-            results = self.knowledge_base.search(actor_text, limit=1)
+            results = self.knowledge_base.search(actor_text, limit=1, text=False)
             if not results:
                 # The user's text is shown literally, never parsed as markup.
                 self.app.call_from_thread(self.notify, f"No entity matches {clean_line(actor_text)!r}.",

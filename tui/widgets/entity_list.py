@@ -72,7 +72,7 @@ class EntityList(Vertical):
     @work(thread=True, exclusive=True, group="entity-list")
     def search(self, text: str) -> None:
         """The best matches for ``text``; a newer request cancels an older one."""
-        found = self.knowledge_base.search(text, kind=self.kind, limit=SEARCH_LIMIT)
+        found = self.knowledge_base.search(text, kind=self.kind, limit=SEARCH_LIMIT, text=False)
         self.app.call_from_thread(self.show_matches, text, found)
 
     def show_matches(self, text: str, found: list[SearchResult]) -> None:

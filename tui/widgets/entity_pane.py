@@ -37,8 +37,8 @@ class EntityPane(Vertical):
         yield Static(Text("Choose an entity from the lists, or press / to search."), id="entity-header")
         yield OptionList(id="claims")
 
-    def show(self, card: EntityCard) -> None:
-        """Show ``card``; the first claim is highlighted."""
+    def show(self, card: EntityCard, claim_id: str | None = None) -> None:
+        """Show ``card`` with ``claim_id`` highlighted (its first claim when None or not there)."""
         self.card = card
         self.query_one("#entity-header", Static).update(render_header(card))
         claims = self.query_one("#claims", OptionList)
@@ -60,7 +60,11 @@ class EntityPane(Vertical):
             options.append(Option(Text("No claims about this entity yet.", style="italic"), disabled=True))
         claims.add_options(options)
         first = next((index for index, option in enumerate(options) if not option.disabled), None)
-        claims.highlighted = first
+        chosen = next((index for index, option in enumerate(options)
+                       if claim_id is not None and (option.id or "").endswith(f":{claim_id}")), first)
+        claims.highlighted = chosen
+        if chosen is not None:
+            claims.scroll_to_highlight(top=False)
 
     def current_claim(self) -> Claim | None:
         """The highlighted claim, if any."""
