@@ -5,14 +5,27 @@ The command line is built on these calls, so a notebook and a shell get the same
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimscope.db.edtf import parse_edtf
-from claimscope.db.models import Dispute, EntityCard, EntityRef, SearchResult, Source, TimelineEvent
+from claimscope.db.models import (
+    ClaimFacets,
+    ClaimHit,
+    ClaimQuery,
+    Dispute,
+    EntityCard,
+    EntityRef,
+    SearchResult,
+    Source,
+    TimelineEvent,
+)
 from claimscope.db.queries import KnowledgeBase as _Store
 from claimscope.db.queries import KnowledgeBaseError
+from claimscope.db.records import KINDS
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -91,6 +104,8 @@ class KnowledgeBase:
         Raises:
             NotFound: no entity, or several equally, answer to it; the exception carries candidates.
         """
+        if not isinstance(id_or_name, str):
+            raise TypeError(f"an entity is named by an id or a name (text), not {type(id_or_name).__name__}")
         ref, results = self.store.resolve(id_or_name)
         if ref is not None:
             return ref
@@ -103,8 +118,17 @@ class KnowledgeBase:
     def search(self, query: str, kind: str | None = None, limit: int = 20) -> SearchResults:
         """Entities by any name, alias, acronym or transliteration, best first (typos allowed).
 
-        The list's ``total`` says how many entities matched in all (at least that many when ``capped``).
+        After every name match come the hits by words (``how`` is ``summary``, ``claim`` or
+        ``passage``), each with a ``snippet``. The list's ``total`` says how many matched in all
+        (at least that many when ``capped``).
+
+        Raises:
+            ValueError: an unknown kind, or a negative limit.
         """
+        if kind is not None and kind not in KINDS:
+            raise ValueError(f"kind is one of {', '.join(KINDS)}, not {kind!r}")
+        if limit < 0:
+            raise ValueError(f"limit cannot be negative ({limit})")
         return self.store.search(query, kind=kind, limit=limit)
 
     def entity(self, id_or_name: str) -> EntityCard:
@@ -128,8 +152,57 @@ class KnowledgeBase:
         for value in (since, until):
             if value is not None:
                 parse_edtf(value)
+        if limit is not None and limit < 0:
+            raise ValueError(f"limit cannot be negative ({limit})")
         actor_id = self.ref(actor).id if actor else None
         return self.store.timeline(actor=actor_id, since=since, until=until, limit=limit)
+
+    def claim_query(self, text: str | None = None, *, entity: str | None = None, predicate: str | None = None,
+                    modality: str | Iterable[str] = (), claimant: str | None = None, source: str | None = None,
+                    grade: int | None = None, source_grade: str | None = None, disputed: bool | None = None,
+                    since: str | None = None, until: str | None = None) -> ClaimQuery:
+        """The query ``claims`` and ``claim_facets`` run, with names resolved to ids and every filter checked.
+
+        Raises:
+            NotFound: an entity or claimant no entity answers to.
+            LookupError: an unknown predicate or source id (the message names the closest).
+            ValueError: an unknown modality, a grade out of range, a date that is not EDTF.
+        """
+        modalities = (modality,) if isinstance(modality, str) else tuple(modality)
+        query = ClaimQuery(
+            text=text or None, entity=self.ref(entity).id if entity else None, predicate=predicate,
+            modalities=modalities, claimant=self.ref(claimant).id if claimant else None, source=source,
+            grade=grade, source_grade=source_grade, disputed=disputed, since=since, until=until,
+        )
+        for value, table, what in ((predicate, "predicates", "predicate"), (source, "sources", "source")):
+            if value is not None and not self.store.has_id(table, value):
+                known = self.store.ids(table)
+                close = [k for k in known if k.startswith(value)][:3] or difflib.get_close_matches(value, known, n=3,
+                                                                                                  cutoff=0.5)
+                raise LookupError(f"no {what} {value!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+        for value in (since, until):
+            if value is not None:
+                parse_edtf(value)
+        return query
+
+    def claims(self, text: str | None = None, *, limit: int = 20, offset: int = 0, **filters: Any) -> list[ClaimHit]:
+        """Claims found by their words (best first, with a snippet) and by filters, each with its evidence.
+
+        ``filters`` are those of ``claim_query``: ``entity`` (claims about it), ``predicate``,
+        ``modality`` (one or several), ``claimant``, ``source``, ``grade`` (some evidence graded
+        that or better, 1 best), ``source_grade`` (A best), ``disputed``, ``since``, ``until``.
+        """
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset cannot be negative")
+        return self.store.claims(self.claim_query(text, **filters), offset=offset, limit=limit)
+
+    def claim_count(self, text: str | None = None, **filters: Any) -> int:
+        """How many claims ``claims`` would find with no limit."""
+        return self.store.claim_count(self.claim_query(text, **filters))
+
+    def claim_facets(self, text: str | None = None, **filters: Any) -> ClaimFacets:
+        """The claims found, counted by modality, predicate, source, claimant, best grade and dispute."""
+        return self.store.claim_facets(self.claim_query(text, **filters))
 
     def sources(self) -> list[Source]:
         """The sources, by publication date, with claim counts and paragraph coverage."""
@@ -149,7 +222,15 @@ def open_knowledge_base(path: str | os.PathLike[str] | None = None, corpus: str 
 
     Raises:
         KnowledgeBaseError: a file that is missing, damaged, or not a knowledge base of this version.
+        ValueError: ``corpus`` given with ``path`` (it only says how to build the default one).
+        FileNotFoundError: a ``corpus`` folder that does not exist.
     """
+    if corpus is not None:
+        if path is not None:
+            raise ValueError("corpus= says which texts the default knowledge base is built with; a knowledge base "
+                             "given by path was built already (the app and the command line take --corpus)")
+        if not Path(corpus).is_dir():
+            raise FileNotFoundError(f"{corpus}: no such folder of corpus texts")
     if path is None:
         from claimscope.seed.corpus import default_corpus
         from claimscope.seed.knowledge_base import BuildFailed, ensure_default

@@ -89,6 +89,22 @@ def built_fingerprint(path: str | os.PathLike[str]) -> str | None:
     return str(row[0]) if row else None
 
 
+def built_corpus(path: str | os.PathLike[str]) -> Path | None:
+    """The corpus folder a knowledge base file was built with, when it recorded one (None when it cannot tell)."""
+    target = Path(path)
+    if not target.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{quote(str(target.resolve()))}?mode=ro", uri=True)
+        try:
+            row = connection.execute("SELECT value FROM meta WHERE key = 'corpus'").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return Path(row[0]) if row and row[0] else None
+
+
 def built_imports(path: str | os.PathLike[str]) -> int:
     """How many imports a knowledge base file holds (0 when it cannot tell)."""
     target = Path(path)
@@ -339,6 +355,16 @@ class KnowledgeBase:
 
         return search(self.connection, query, kind=kind, limit=limit, text=text)
 
+    def text_hits(self, query: str, kind: str | None = None, limit: int = 20, exclude: Iterable[str] = (),
+                  prefix: bool = False) -> SearchResults:
+        """Only the hits by words of ``search`` (summaries, claims, passages), for a second pass after the names.
+
+        ``exclude`` holds the entity ids the names found; ``prefix`` lets the last word be unfinished.
+        """
+        from claimscope.db.search import text_hits
+
+        return text_hits(self.connection, query, kind, limit, frozenset(exclude), prefix)
+
     def closest(self, query: str, limit: int = 5) -> list[SearchResult]:
         """Names to suggest when ``search`` finds nothing: looser, and only for suggestions."""
         from claimscope.db.search import closest
@@ -406,8 +432,8 @@ class KnowledgeBase:
             " FROM entities e LEFT JOIN entities p ON p.id = e.place_id"
             f" WHERE {' AND '.join(clauses)} ORDER BY e.date_sort, e.date_upper, e.sort_name"
         )
-        if limit:
-            sql += f" LIMIT {int(limit)}"
+        if limit is not None:
+            sql += f" LIMIT {max(int(limit), 0)}"
         rows = self.connection.execute(sql, parameters).fetchall()
         actors: dict[str, list[EntityRef]] = defaultdict(list)
         ids = [row[0] for row in rows]
@@ -493,6 +519,18 @@ class KnowledgeBase:
             marks = ",".join("?" * len(chunk))
             found.update((claim.id, claim) for claim in self._claims(f"c.id IN ({marks})", chunk))
         return found
+
+    def has_id(self, table: str, identifier: str) -> bool:
+        """Whether ``predicates`` or ``sources`` holds ``identifier``."""
+        if table not in ("predicates", "sources", "entities"):
+            raise ValueError(table)
+        return self.connection.execute(f"SELECT 1 FROM {table} WHERE id = ?", (identifier,)).fetchone() is not None
+
+    def ids(self, table: str) -> list[str]:
+        """Every id of ``predicates`` or ``sources`` (small tables: for suggestions)."""
+        if table not in ("predicates", "sources"):
+            raise ValueError(table)
+        return [row[0] for row in self.connection.execute(f"SELECT id FROM {table} ORDER BY id")]  # noqa: S608
 
     def has_passages(self) -> bool:
         """Whether the source texts were present at build or import, so that passages can be searched."""

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from claimscope.db.build import build_database
-from claimscope.db.queries import built_fingerprint, built_imports
+from claimscope.db.queries import built_corpus, built_fingerprint, built_imports
 from claimscope.seed.loader import LoadResult, default_seed_dir, load_seed, seed_fingerprint
 
 __all__ = ["BuildFailed", "DB_ENV", "build", "default_db_path", "ensure_default"]
@@ -42,6 +42,11 @@ def ensure_default(corpus: Path | None, db_path: Path | None = None) -> Path:
     """The default knowledge base, built on first use and rebuilt when the seed files change."""
     target = db_path or default_db_path()
     seed_dir = default_seed_dir()
+    if corpus is None:
+        # No corpus named now: keep the one the file was built with, rather than rebuild it
+        # without the texts (and so without passages) because one command was run without it.
+        previous = built_corpus(target)
+        corpus = previous if previous is not None and previous.is_dir() else None
     if built_fingerprint(target) != seed_fingerprint(seed_dir, corpus):
         if target.exists() and not os.access(target.parent, os.W_OK):
             return target  # a shared read-only copy: use it as it is

@@ -78,8 +78,8 @@ def test_normalise_keeps_an_offset_for_every_character() -> None:
 def test_the_worked_example_imports_and_its_quotes_point_at_their_passages(kb: Path) -> None:
     before = read_records(kb)
     output = run("import", "--db", str(kb), str(EXAMPLE / "notes.yaml"))
-    assert "1 sources" in output and "3 anchored by quote" in output and "1 merged" in output
-    assert "1 that were already there" in output
+    assert "1 source, 1 new entity and 1 merged" in output and "3 anchored by quote" in output and "1 merged" in output
+    assert "1 already there" in output
     after = read_records(kb)
     assert len(after.sources) == len(before.sources) + 1
     assert len(after.claims) == len(before.claims) + 2

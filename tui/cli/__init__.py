@@ -20,10 +20,11 @@ from claimscope.tui.cli.common import (
     fail,
     json_text,
     open_knowledge_base,
+    refuse_repeated_options,
 )
 from claimscope.tui.cli.completion import complete_entity
 from claimscope.tui.cli.curate import build, check, import_, passages
-from claimscope.tui.cli.lookup import claim_json, disputes, search, show, sources, timeline
+from claimscope.tui.cli.lookup import claim_json, claims, disputes, search, show, sources, timeline
 from claimscope.tui.cli.share import export, serve
 
 __all__ = ["claim_json", "json_text", "main"]
@@ -31,6 +32,10 @@ __all__ = ["claim_json", "json_text", "main"]
 
 class _Commands(click.Group):
     """The command group; a knowledge base found damaged mid-command is a message, not a traceback."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        refuse_repeated_options(args, ctx)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         from claimscope.db.queries import KnowledgeBaseError
@@ -100,6 +105,6 @@ def completion(shell: str) -> None:
     click.echo(completion_class(main, {}, "claimscope", "_CLAIMSCOPE_COMPLETE").source())
 
 
-for _command in (ui, search, show, timeline, sources, disputes, check, build, passages, import_, export, serve,
-                 completion):
+for _command in (ui, search, show, claims, timeline, sources, disputes, check, build, passages, import_, export,
+                 serve, completion):
     main.add_command(_command)

@@ -87,6 +87,25 @@ class Command(click.Command):
         return super().invoke(ctx)
 
 
+def refuse_repeated_options(args: list[str], context: click.Context) -> None:
+    """--db or --corpus given twice with different values, on either side of the command, is refused.
+
+    Click would keep the last one without a word: a script that adds ``--db`` to a line that
+    already has one would then read another file than its author meant.
+    """
+    for flag in ("--db", "--corpus"):
+        values: list[str] = []
+        for index, word in enumerate(args):
+            if word == "--":
+                break
+            if word == flag and index + 1 < len(args):
+                values.append(args[index + 1])
+            elif word.startswith(flag + "="):
+                values.append(word.removeprefix(flag + "="))
+        if len(set(values)) > 1:
+            raise click.UsageError(f"{flag} is given more than once ({', '.join(values)}); give it once", context)
+
+
 def given_on_command_line(context: click.Context, name: str) -> bool:
     """Whether the user typed option ``name`` (before or after the command), not took it from the environment."""
     contexts = [context, context.parent] if context.parent else [context]
@@ -185,12 +204,20 @@ def text(value: object, style: str = "") -> Any:
     return Text(clean_line("" if value is None else str(value)), style=style)
 
 
-def print_rows(columns: Sequence[str], rows: Iterable[Sequence[tuple[object, str]]], no_wrap: Sequence[str] = ()
-               ) -> None:
+#: The width up to which a column of text is worth keeping on one line, when judging whether a table fits.
+_READABLE = 24
+#: A column no wider than this (a kind, a date with its precision) is never wrapped.
+_SHORT = 18
+
+
+def print_rows(columns: Sequence[str], rows: Iterable[Sequence[tuple[object, str]]], no_wrap: Sequence[str] = (),
+               under: dict[str, str] | None = None) -> None:
     """Rows as a table to a terminal, or as tab-separated lines (no header) to a pipe.
 
     Each cell is ``(value, style)``; the style is used on a terminal only. Columns named in
     ``no_wrap`` (ids, which scripts and other commands take) are never cut on a terminal.
+    ``under`` maps such a column to another one: when the terminal is too narrow for both
+    side by side, the first is written on its own line under the second, whole.
     """
     if not to_terminal():
         from claimscope.tui.text import clean_line
@@ -201,17 +228,40 @@ def print_rows(columns: Sequence[str], rows: Iterable[Sequence[tuple[object, str
         return
     from rich.table import Table
 
+    out_console = console()
     materialised = [list(row) for row in rows]
-    table = Table(box=None, pad_edge=False)
-    for index, column in enumerate(columns):
-        widest = max((len(str(row[index][0] or "")) for row in materialised), default=len(column))
+    widths = [max((len(str(row[index][0] or "")) for row in materialised), default=0) for index in range(len(columns))]
+    shown = list(range(len(columns)))
+    moved: dict[int, int] = {}
+    # Room for the ids whole, and for each other column up to a readable width?
+    needed = sum((max(width, len(column)) if column in no_wrap else min(max(width, len(column)), _READABLE)) + 1
+                 for width, column in zip(widths, columns, strict=True))
+    if under and needed > out_console.width:
+        for column, host_column in under.items():
+            moved[columns.index(column)] = columns.index(host_column)
+        shown = [index for index in shown if index not in moved]
+    # Squeezed (ids moved under their names), the table takes the terminal's width exactly, shared by ratio.
+    table = Table(box=None, pad_edge=False, expand=bool(moved))
+    for index in shown:
+        column = columns[index]
+        guests = [guest for guest, host in moved.items() if host == index]
         if column in no_wrap:
-            table.add_column(column, no_wrap=True, min_width=max(widest, len(column)))
-        else:
-            table.add_column(column, justify="right" if column == "score" else "left")
+            table.add_column(column, no_wrap=True, min_width=max(widths[index], len(column)))
+        elif guests:  # wide enough for the ids it holds
+            table.add_column(column, ratio=2, min_width=max(widths[guest] for guest in guests))
+        elif column == "score":
+            table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
+        elif max(widths[index], len(column)) <= _SHORT:  # a kind, a short date: as wide as it is
+            table.add_column(column, no_wrap=True)
+        else:  # a long unbroken word (a claim id in a snippet) folds rather than widen the table
+            table.add_column(column, ratio=1 if moved else None, overflow="fold")
     for row in materialised:
-        table.add_row(*(text(value, style) for value, style in row))
-    console().print(table)
+        cells = {index: text(*row[index]) for index in range(len(columns))}
+        for guest, host in moved.items():
+            cells[host].append("\n")
+            cells[host].append_text(text(row[guest][0], row[guest][1] or "dim"))
+        table.add_row(*(cells[index] for index in shown))
+    out_console.print(table)
 
 
 def quiet_broken_pipe() -> NoReturn:

@@ -55,8 +55,12 @@ def _complete(context: click.Context, table: str, incomplete: str) -> list[Compl
         with KnowledgeBase.open(path) as knowledge_base:
             found = knowledge_base.ids_starting(table, incomplete, MAX_ITEMS)
             if not found and table == "entities" and incomplete:
-                # Not the start of an id: offer the ids of the entities the word names.
-                found = [(r.id, r.name) for r in knowledge_base.search(incomplete, limit=10, text=False)]
+                # Not the start of an id: offer the ids of the entities the word names. Bash puts
+                # the longest common start of what is offered in place of the word, which for
+                # several ids is a stub ("is" for islamic-state and iskp): it gets the best one only.
+                bash = os.environ.get("_CLAIMSCOPE_COMPLETE", "").startswith("bash")
+                found = [(r.id, r.name) for r in knowledge_base.search(incomplete, limit=1 if bash else 10,
+                                                                        text=False)]
     except (KnowledgeBaseError, OSError):
         return []
     from claimscope.tui.text import clean_line

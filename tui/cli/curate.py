@@ -138,9 +138,10 @@ def import_(paths: tuple[Path, ...], dry_run: bool, corpus: Path | None, db_path
         fail(f"import failed: {errors} errors, {warnings} warnings in {result.files} files; "
               f"{db_path} was not changed")
     added = result.added
-    summary = (f"{added['sources']} sources, {added['entities']} entities ({added['merged']} merged into existing "
-               f"ones), {added['aliases']} aliases, {added['claims']} claims (and {added['corroborated']} that "
-               f"were already there, now with more evidence), {added['evidence']} pieces of evidence "
+    summary = (f"{_count(added['sources'], 'source')}, {_count(added['entities'], 'new entity', 'new entities')} "
+               f"and {added['merged']} merged into an existing one, {_count(added['aliases'], 'alias', 'aliases')}, "
+               f"{_count(added['claims'], 'new claim')} (and {added['corroborated']} already there, now with more "
+               f"evidence), {_count(added['evidence'], 'piece', 'pieces')} of evidence "
                f"({added['quotes']} anchored by quote)")
     for coverage in result.coverage:
         summary += f"\n  {coverage.source_id}: {coverage.cited}/{coverage.paragraphs} paragraphs cited"
@@ -149,6 +150,10 @@ def import_(paths: tuple[Path, ...], dry_run: bool, corpus: Path | None, db_path
     else:
         click.echo(f"imported into {db_path}: {summary}")
 
+
+
+def _count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"
 
 
 @click.command(cls=Command)
@@ -169,7 +174,11 @@ def passages(source_id: str, seed_dir: Path | None, db_path: Path | None, corpus
     if seed_dir is not None and given_on_command_line(context, "db_path"):
         fail("give --seed (seed files) or --db (a knowledge base), not both", 2)
     corpus_dir = corpus_or_default(corpus)
-    record = _seed_source(seed_dir, source_id) if seed_dir is not None else _built_source(db_path, corpus, source_id)
+    if seed_dir is not None:
+        record = _seed_source(seed_dir, source_id)
+    else:
+        record, built_with = _built_source(db_path, corpus, source_id)
+        corpus_dir = corpus_dir or built_with  # the corpus the knowledge base was built from, as the app does
     try:
         corpus_text = source_text(record, corpus_dir)
     except TextUnavailable as error:
@@ -180,17 +189,21 @@ def passages(source_id: str, seed_dir: Path | None, db_path: Path | None, corpus
                        f"{clean_line(corpus_text.text[sentence.start:sentence.end])}")
 
 
-def _built_source(db_path: Path | None, corpus: Path | None, source_id: str) -> SourceRecord:
-    """The source ``source_id`` as the knowledge base holds it; exits, with the closest id, when it is not there."""
+def _built_source(db_path: Path | None, corpus: Path | None, source_id: str) -> tuple[SourceRecord, Path | None]:
+    """The source ``source_id`` as the knowledge base holds it, and the corpus folder the base was built from.
+
+    Exits, with the closest id, when the source is not there.
+    """
     with open_knowledge_base(db_path, corpus) as knowledge_base:
         record = knowledge_base.store.source_record(source_id)
+        built_with = knowledge_base.store.meta().get("corpus")
         known = [] if record else [found for found, _ in knowledge_base.store.ids_starting("sources", "", -1)]
     if record is None:
         from claimscope.seed.loader import _suggest
 
         hint = _suggest(source_id, known)
         fail(f"no source {source_id!r} in the knowledge base" + (f"; {hint}" if hint else ""))
-    return record
+    return record, Path(built_with) if built_with else None
 
 
 def _seed_source(seed_dir: Path, source_id: str) -> SourceRecord:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from claimscope.db.claims import FACET_NAMES
+from claimscope.db.records import MODALITIES, SOURCE_GRADES
 from claimscope.tui.cli.common import (
     KINDS,
     Command,
@@ -19,11 +21,12 @@ from claimscope.tui.cli.common import (
     open_knowledge_base,
     print_rows,
     text,
+    to_terminal,
 )
-from claimscope.tui.cli.completion import complete_entity
+from claimscope.tui.cli.completion import complete_entity, complete_source
 
 if TYPE_CHECKING:
-    from claimscope.db.models import Claim, EntityRef, SearchResult
+    from claimscope.db.models import Claim, ClaimFacets, ClaimHit, EntityRef, SearchResult
 
 
 def ref_json(ref: EntityRef | None) -> dict[str, str] | None:
@@ -82,7 +85,7 @@ def search(query: str, kind: str | None, limit: int, as_json: bool, db_path: Pat
             ("id", "kind", "name", "matched", "score"),
             ([(r.id, "cyan"), (r.kind, ""), (r.name, "bold"), (_matched(r), "dim" if r.matched == r.name else ""),
               (f"{r.score:g}", "")] for r in results),
-            no_wrap=("id",),
+            no_wrap=("id",), under={"id": "name"},
         )
     if not passages:
         click.echo("claimscope: this knowledge base was built without the source texts, so no passage can "
@@ -102,7 +105,7 @@ def _matched(result: SearchResult) -> str:
     if result.how == "passage":
         return f"¶{result.paragraph}.{result.sentence}: {result.snippet}"
     if result.how == "claim":
-        return f"claim {result.claim}: {result.snippet}"
+        return f"claim: {result.snippet}"
     if result.how == "summary":
         return f"summary: {result.snippet}"
     return result.matched + (" (weak)" if result.weak else "")
@@ -193,7 +196,7 @@ def timeline(actor: str | None, since: str | None, until: str | None, as_json: b
         ("date (precision)", "event", "place", "id"),
         ([(e.date_display + (" (inferred)" if e.inferred else ""), ""), (e.name, "bold"),
           (e.place.name if e.place else "", ""), (e.id, "cyan")] for e in events),
-        no_wrap=("id",),
+        no_wrap=("id",), under={"id": "event"},
     )
 
 
@@ -256,3 +259,123 @@ def disputes(as_json: bool, db_path: Path | None, corpus: Path | None) -> None:
             for evidence in claim.evidence:
                 out.print(evidence_line(evidence))
         out.print()
+
+
+def facets_json(facets: ClaimFacets) -> dict[str, Any]:
+    return {name: [{"value": f.value, "label": f.label, "count": f.count} for f in getattr(facets, name)]
+            for name in FACET_NAMES}
+
+
+def _evidence_text(claim: Claim) -> str:
+    """Where a claim comes from, on one line: each source id with its locator and the passage's grade."""
+    return "; ".join(f"{e.source.id} ¶{e.paragraph}" + (f".{e.sentence}" if e.sentence else "") +
+                     f" (source {e.source.grade}, credibility {e.grade})" for e in claim.evidence)
+
+
+@click.command(cls=Command)
+@click.argument("text", required=False)
+@click.option("--entity", metavar="ID_OR_NAME", shell_complete=complete_entity,
+              help="Claims about this entity (its subject or object).")
+@click.option("--predicate", metavar="P", help="Only this predicate (an id such as accused or estimated_strength).")
+@click.option("--modality", "modalities", multiple=True, type=click.Choice(MODALITIES),
+              help="Only claims of this modality; repeat for several.")
+@click.option("--claimant", metavar="ID_OR_NAME", shell_complete=complete_entity,
+              help="Only claims this entity makes inside a source.")
+@click.option("--source", metavar="ID", shell_complete=complete_source, help="Only claims this source supports.")
+@click.option("--grade", type=click.IntRange(1, 6), help="Only claims with evidence graded N or better (1 best).")
+@click.option("--source-grade", type=click.Choice(SOURCE_GRADES),
+              help="Only claims with evidence from a source graded this or better (A best; F matches F).")
+@click.option("--disputed/--undisputed", default=None, help="Only disputed claims, or only undisputed ones.")
+@click.option("--since", metavar="DATE", help="EDTF date: claims about a time that ends on or after it.")
+@click.option("--until", metavar="DATE", help="EDTF date: claims about a time that starts on or before it.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many claims (for paging).")
+@click.option("--facets", "with_facets", is_flag=True,
+              help="Also count the claims found by modality, predicate, source, claimant, grade and dispute.")
+@json_option
+@db_option
+@corpus_option
+def claims(text: str | None, entity: str | None, predicate: str | None, modalities: tuple[str, ...],
+           claimant: str | None, source: str | None, grade: int | None, source_grade: str | None,
+           disputed: bool | None, since: str | None, until: str | None, limit: int, offset: int, with_facets: bool,
+           as_json: bool, db_path: Path | None, corpus: Path | None) -> None:
+    """Find claims by their words and filters, each with its evidence (source, locator, claimant, grade).
+
+    With TEXT, the claims whose words match it come best first (stemmed: killed finds
+    killing), with a snippet; without, every claim the filters keep, by id. To a pipe, one
+    tab-separated line per claim: id, the claim read as a sentence, modality, claimant,
+    best grade, evidence.
+    """
+    from claimscope.api import NotFound
+    from claimscope.db.edtf import EDTFError
+
+    with open_knowledge_base(db_path, corpus) as knowledge_base:
+        try:
+            query = knowledge_base.claim_query(
+                text, entity=entity, predicate=predicate, modality=modalities, claimant=claimant, source=source,
+                grade=grade, source_grade=source_grade, disputed=disputed, since=since, until=until)
+        except NotFound as error:
+            fail(str(error))
+        except EDTFError as error:
+            fail(f"--since/--until: {error}", 2)
+        except LookupError as error:
+            fail(str(error), 2)
+        hits = knowledge_base.store.claims(query, offset=offset, limit=limit)
+        total = knowledge_base.store.claim_count(query)
+        facets = knowledge_base.store.claim_facets(query) if with_facets else None
+    if as_json:
+        shaped: dict[str, Any] = {
+            "total": total, "offset": offset,
+            "claims": [claim_json(hit.claim, "outgoing") | {"snippet": hit.snippet,
+                                                            "marks": [list(mark) for mark in hit.marks],
+                                                            "score": hit.score} for hit in hits],
+        }
+        if facets is not None:
+            shaped["facets"] = facets_json(facets)
+        emit_json(shaped)
+    else:
+        _print_claims(hits, facets)
+    if not hits and not as_json:
+        click.echo("claimscope: no claim matches" + (f" {text!r}" if text else "") + " with these filters",
+                   err=True)
+    elif offset + len(hits) < total:
+        click.echo(f"claimscope: claims {offset + 1}-{offset + len(hits)} of {total} shown; "
+                   f"--offset {offset + len(hits)} shows the next, --limit {min(total, 10_000)} them all", err=True)
+
+
+def _print_claims(hits: list[ClaimHit], facets: ClaimFacets | None) -> None:
+    from rich.text import Text
+
+    from claimscope.tui.render import claim_line, claim_reading, evidence_line, snippet_text
+    from claimscope.tui.text import clean_line
+
+    if not to_terminal():
+        for hit in hits:
+            claim = hit.claim
+            best = min((e.grade for e in claim.evidence), default="")
+            print_rows((), [[(claim.id, ""), (claim_reading(claim), ""), (claim.modality, ""),
+                             (claim.claimant.name if claim.claimant else "", ""), (best, ""),
+                             (_evidence_text(claim), "")]])
+        if facets is not None:
+            for name in FACET_NAMES:
+                for facet in getattr(facets, name):
+                    print_rows((), [[("facet", ""), (name, ""), (facet.value, ""), (facet.label, ""),
+                                     (facet.count, "")]])
+        return
+    out = console()
+    for hit in hits:
+        out.print(Text(clean_line(hit.claim.id), style="cyan"))
+        out.print(claim_line(hit.claim, "outgoing"))
+        if hit.snippet:
+            out.print(Text("    ", style="italic") + snippet_text(hit.snippet, hit.marks))
+        elif hit.claim.statement:
+            out.print(Text("    " + clean_line(hit.claim.statement), style="italic"))
+        for evidence in hit.claim.evidence:
+            out.print(evidence_line(evidence))
+    if facets is not None:
+        out.print()
+        for name in FACET_NAMES:
+            values = getattr(facets, name)
+            line = Text(f"{name}: ", style="bold")
+            line.append(" · ".join(f"{clean_line(f.label)} {f.count}" for f in values) or "none")
+            out.print(line)
