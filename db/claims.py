@@ -2,9 +2,12 @@
 
 Every filter is a bound parameter; the words go through ``db.fulltext`` and are quoted. A
 query with words is ranked by bm25 over ``claims_fts`` (each claim read as a sentence with
-its statement, stemmed): every word when some claim of the selection has them all, else
-any of them. Without words, claims come in the order of their ids, which begin with the
-subject's id and the predicate.
+its statement, stemmed) when some claim of the selection holds every word. When none does,
+the words may describe an entity rather than a claim ("Taliban commander assassinated
+Mazar-i-Sharif" is an event's summary): the claims about the entities whose name, summary,
+place or actors hold every word (or whose name the query spells, even misspelt) come first,
+then the claims holding the most of the words. Without words, claims come in the order of
+their ids, which begin with the subject's id and the predicate.
 """
 
 from __future__ import annotations
@@ -42,8 +45,17 @@ class Selection:
     parameters: tuple[object, ...]
     #: The FTS5 expression the claims match, when the query has words.
     match: str | None
-    #: The words, when a claim may hold only some of them (then the most held come first).
+    #: The words, when no claim holds them all (the claims about ``entities`` come first, then
+    #: those holding most of the words).
     partial: TextQuery | None = None
+    entities: tuple[str, ...] = ()
+    #: The filters alone, and their parameters.
+    filters: str = "1"
+    filter_parameters: tuple[object, ...] = ()
+
+
+#: How many entities described by every word of a query lend their claims to it.
+DESCRIBED_ENTITIES = 5
 
 
 def _grades_up_to(grade: str) -> tuple[str, ...]:
@@ -101,17 +113,37 @@ def select(connection: sqlite3.Connection, query: ClaimQuery) -> Selection:
         clauses.append("c.time_lower <= ?")
         parameters.append(parse_edtf(query.until).upper)
     where = " AND ".join(clauses) or "1"
+    filters = tuple(parameters)
     words = text_query(query.text, connection) if query.text else None
     if words is None:
-        return Selection("claims c", where, tuple(parameters), None)
+        return Selection("claims c", where, filters, None, filters=where, filter_parameters=filters)
     source = "claims_fts f JOIN claims c ON c.rowid = f.rowid"
     every = connection.execute(
         f"SELECT 1 FROM {source} WHERE claims_fts MATCH ? AND {where} LIMIT 1",  # noqa: S608 - fixed SQL
-        (words.all_words, *parameters),
+        (words.all_words, *filters),
     ).fetchone()
-    match = words.all_words if every else words.any_word
-    return Selection(source, f"claims_fts MATCH ? AND {where}", (match, *parameters), match,
-                     None if every else words)
+    if every:
+        return Selection(source, f"claims_fts MATCH ? AND {where}", (words.all_words, *filters), words.all_words,
+                         filters=where, filter_parameters=filters)
+    described = _described(connection, query.text or "", words)
+    marks = ",".join("?" * len(described))
+    about = f" OR c.subject_id IN ({marks}) OR c.object_id IN ({marks})" if described else ""
+    return Selection(
+        "claims c", f"(c.rowid IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?){about}) AND {where}",
+        (words.any_word, *described, *described, *filters), words.any_word, words, described,
+        filters=where, filter_parameters=filters,
+    )
+
+
+def _described(connection: sqlite3.Connection, text: str, words: TextQuery) -> tuple[str, ...]:
+    """The entities a query describes: every word in their name, summary, place or actors, or their name misspelt."""
+    from claimscope.db.search import search_names
+
+    found = [row[0] for row in connection.execute(
+        "SELECT e.id FROM entities_fts f JOIN entities e ON e.rowid = f.rowid WHERE entities_fts MATCH ?"
+        " ORDER BY f.rank LIMIT ?", (words.all_words, DESCRIBED_ENTITIES))]
+    named = [result.id for result in search_names(connection, text, limit=3) if not result.weak]
+    return tuple(dict.fromkeys([*found, *named]))
 
 
 def page(connection: sqlite3.Connection, selection: Selection, offset: int, limit: int
@@ -123,23 +155,69 @@ def page(connection: sqlite3.Connection, selection: Selection, offset: int, limi
             (*selection.parameters, limit, offset),
         ).fetchall()
         return [(row[0], None, (), None) for row in rows]
-    select_hits = (f"SELECT c.rowid, c.id, snippet(claims_fts, 0, ?, ?, '…', ?), f.rank FROM {selection.source}"
-                   f" WHERE {selection.where}")
-    snippet_parameters = (MARK_OPEN, MARK_CLOSE, SNIPPET_WORDS, *selection.parameters)
-    if selection.partial is not None and offset < COVERAGE_POOL:
-        # Any word will do: the claims holding most of the words first, among the best by bm25.
-        pool = connection.execute(f"{select_hits} ORDER BY f.rank, c.id LIMIT ?",  # noqa: S608 - fixed SQL
-                                  (*snippet_parameters, COVERAGE_POOL)).fetchall()
-        order, _ = by_coverage(connection, "claims_fts", selection.partial, [row[0] for row in pool])
-        by_rowid = {row[0]: row for row in pool}
-        rows = [by_rowid[rowid] for rowid in order][offset:offset + limit]
-    else:
-        rows = connection.execute(f"{select_hits} ORDER BY f.rank, c.id LIMIT ? OFFSET ?",  # noqa: S608
-                                  (*snippet_parameters, limit, offset)).fetchall()
+    if selection.partial is not None:
+        return _partial_page(connection, selection, offset, limit)
+    rows = connection.execute(
+        f"SELECT c.rowid, c.id, snippet(claims_fts, 0, ?, ?, '…', ?), f.rank FROM {selection.source}"  # noqa: S608
+        f" WHERE {selection.where} ORDER BY f.rank, c.id LIMIT ? OFFSET ?",
+        (MARK_OPEN, MARK_CLOSE, SNIPPET_WORDS, *selection.parameters, limit, offset),
+    ).fetchall()
+    return [(claim_id, *split_snippet(snippet), round(-rank, 3)) for _, claim_id, snippet, rank in rows]
+
+
+def _partial_page(connection: sqlite3.Connection, selection: Selection, offset: int, limit: int
+                  ) -> list[tuple[str, str | None, tuple[tuple[int, int], ...], float | None]]:
+    """A page of a query no claim holds every word of: claims about the entities it describes, then most words."""
+    assert selection.partial is not None
+    described = selection.entities
+    about: list[tuple[int, str]] = []
+    if described:
+        marks = ",".join("?" * len(described))
+        rank = {entity_id: index for index, entity_id in enumerate(described)}
+        rows = connection.execute(
+            f"SELECT c.rowid, c.id, c.subject_id, c.object_id FROM claims c WHERE (c.subject_id IN ({marks})"  # noqa: S608
+            f" OR c.object_id IN ({marks})) AND {selection.filters}",
+            (*described, *described, *selection.filter_parameters),
+        ).fetchall()
+        rows.sort(key=lambda row: (min(rank.get(row[2], 99), rank.get(row[3], 99)), row[1]))
+        about = [(row[0], row[1]) for row in rows]
+    pool = connection.execute(
+        "SELECT c.rowid, c.id, f.rank FROM claims_fts f JOIN claims c ON c.rowid = f.rowid"  # noqa: S608
+        f" WHERE claims_fts MATCH ? AND {selection.filters} ORDER BY f.rank, c.id LIMIT ?",
+        (selection.match, *selection.filter_parameters, COVERAGE_POOL),
+    ).fetchall()
+    order, _ = by_coverage(connection, "claims_fts", selection.partial, [row[0] for row in pool])
+    ranks = {row[0]: row[2] for row in pool}
+    ids = {row[0]: row[1] for row in pool}
+    listed = {rowid for rowid, _ in about}
+    combined = about + [(rowid, ids[rowid]) for rowid in order if rowid not in listed]
+    chosen = combined[offset:offset + limit]
+    need = limit - len(chosen)
+    if len(pool) >= COVERAGE_POOL and need > 0:
+        # Past the reordered pool: the other claims holding any word, in bm25 order (the claims
+        # about the described entities are listed already).
+        marks = ",".join("?" * len(described))
+        outside = (f" AND c.subject_id NOT IN ({marks}) AND (c.object_id IS NULL OR c.object_id NOT IN ({marks}))"
+                   if described else "")
+        rest = connection.execute(
+            "SELECT c.rowid, c.id, f.rank FROM claims_fts f JOIN claims c ON c.rowid = f.rowid"  # noqa: S608
+            f" WHERE claims_fts MATCH ? AND {selection.filters}{outside} ORDER BY f.rank, c.id LIMIT ? OFFSET ?",
+            (selection.match, *selection.filter_parameters, *described, *described, need,
+             len(combined) - len(about) + max(offset - len(combined), 0)),
+        ).fetchall()
+        ranks.update((row[0], row[2]) for row in rest)
+        chosen += [(row[0], row[1]) for row in rest]
+    rowids = [rowid for rowid, _ in chosen]
+    snippets: dict[int, str] = {}
+    if rowids:
+        marks = ",".join("?" * len(rowids))
+        snippets = dict(connection.execute(
+            f"SELECT rowid, snippet(claims_fts, 0, ?, ?, '…', ?) FROM claims_fts WHERE claims_fts MATCH ?"  # noqa: S608
+            f" AND rowid IN ({marks})", (MARK_OPEN, MARK_CLOSE, SNIPPET_WORDS, selection.match, *rowids)))
     hits: list[tuple[str, str | None, tuple[tuple[int, int], ...], float | None]] = []
-    for _, claim_id, snippet, rank in rows:
-        text, marks = split_snippet(snippet)
-        hits.append((claim_id, text, marks, round(-rank, 3)))
+    for rowid, claim_id in chosen:
+        text, spans = split_snippet(snippets.get(rowid))
+        hits.append((claim_id, text or None, spans, round(-ranks[rowid], 3) if rowid in ranks else None))
     return hits
 
 

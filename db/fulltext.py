@@ -46,6 +46,8 @@ SYNONYMS: tuple[frozenset[str], ...] = tuple(frozenset(group.split()) for group 
     "fighters militants members strength",
     "arrest arrested detained detention",
     "launch launched began started",
+    "bounty reward",
+    "executed execution killed killing",
 ))
 _SYNONYM_OF: dict[str, frozenset[str]] = {}
 for _group in SYNONYMS:

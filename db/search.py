@@ -309,7 +309,7 @@ def text_hits(connection: sqlite3.Connection, query: str, kind: str | None = Non
     texts holding the most words come first. ``exclude`` holds entity ids already found by
     name. A passage (a sentence of a source text) is a result of its own, kind ``passage``.
     """
-    from claimscope.db.fulltext import MARK_CLOSE, MARK_OPEN, by_coverage, split_snippet, text_query
+    from claimscope.db.fulltext import MARK_CLOSE, MARK_OPEN, by_coverage, text_query
 
     words = text_query(query, connection, prefix=prefix)
     if words is None or limit <= 0:
@@ -345,48 +345,66 @@ def text_hits(connection: sqlite3.Connection, query: str, kind: str | None = Non
             found[how] = connection.execute(sql, parameters).fetchall()
         return found
 
+    results: dict[str, tuple[int, SearchResult]] = {}
     found = run(words.all_words)
-    held: dict[str, dict[int, int] | None] = dict.fromkeys(statements)
-    if not any(found.values()) and len(words.units) > 1:
-        found = run(words.any_word)
-        for how, (table, _) in statements.items():
-            order, held[how] = by_coverage(connection, table, words, [int(row[1]) for row in found[how]])
-            by_rowid = {row[1]: row for row in found[how]}
-            found[how] = [by_rowid[rowid] for rowid in order]
     capped = any(len(rows) >= pool for rows in found.values())
-    results: dict[str, SearchResult] = {}
-    units = max(len(words.units), 1)
+    _collect(connection, found, dict.fromkeys(statements), 1, kind, exclude, results, tier=0)
+    if len(results) < limit and len(words.units) > 1:
+        # Too few texts hold every word: add, after them, those that hold the most of the words.
+        partial = run(words.any_word)
+        held: dict[str, dict[int, int] | None] = {}
+        for how, (table, _) in statements.items():
+            order, held[how] = by_coverage(connection, table, words, [int(row[1]) for row in partial[how]])
+            by_rowid = {row[1]: row for row in partial[how]}
+            partial[how] = [by_rowid[rowid] for rowid in order]
+        capped = capped or any(len(rows) >= pool for rows in partial.values())
+        _collect(connection, partial, held, len(words.units), kind, exclude, results, tier=1)
+    ordered = SearchResults(result for _, result in sorted(
+        results.values(), key=lambda item: (item[0], -item[1].score, item[1].how != "summary", item[1].id)))
+    ordered.total = len(ordered)
+    del ordered[limit:]
+    ordered.capped = capped
+    return ordered
+
+
+def _collect(connection: sqlite3.Connection, found: dict[str, list[Any]], held: dict[str, dict[int, int] | None],
+             units: int, kind: str | None, exclude: frozenset[str], results: dict[str, tuple[int, SearchResult]],
+             tier: int) -> None:
+    """Add the rows ``found`` in each index to ``results`` (each entity and passage once, at its best)."""
+    from claimscope.db.fulltext import split_snippet
 
     def keep(key: str, result: SearchResult) -> None:
-        if key not in results or result.score > results[key].score:
-            results[key] = result
+        if key not in results or (tier, -result.score) < (results[key][0], -results[key][1].score):
+            results[key] = (tier, result)
 
-    scores = _scored([(float(row[0]), int(row[1])) for row in found["summary"]], held["summary"], units, "summary")
+    scores = _scored([(float(row[0]), int(row[1])) for row in found["summary"]], held.get("summary"), units,
+                     "summary")
     for _, rowid, entity_id, entity_kind, name, snippet in found["summary"]:
         if entity_id in exclude:
             continue
         text, spans = split_snippet(snippet)
         keep(entity_id, SearchResult(entity_id, entity_kind, name, scores[rowid], text, False, "summary", text, spans))
     claim_rows = found["claim"]
-    scores = _scored([(float(row[0]), int(row[1])) for row in claim_rows], held["claim"], units, "claim")
-    ends = {entity for row in claim_rows for entity in row[3:5] if entity}
-    entities = _entity_rows(connection, ends)
+    scores = _scored([(float(row[0]), int(row[1])) for row in claim_rows], held.get("claim"), units, "claim")
+    entities = _entity_rows(connection, {entity for row in claim_rows for entity in row[3:5] if entity})
     for _, rowid, claim_id, subject_id, object_id, snippet in claim_rows:
-        # The claim's event when it has one at either end (what happened), else its subject.
-        entity_id = next((end for end in (subject_id, object_id) if end and entities.get(end, ("", "", ""))[1]
-                          == "event"), subject_id)
-        if entity_id in exclude or entity_id not in entities or (kind and entities[entity_id][1] != kind):
-            continue
         text, spans = split_snippet(snippet)
-        _, entity_kind, name = entities[entity_id]
-        keep(entity_id, SearchResult(entity_id, entity_kind, name, scores[rowid], text, False, "claim", text, spans,
-                                     claim=claim_id))
+        # Both ends of the claim: the subject (or the event, when one end is one: what happened)
+        # first, the other end a little after.
+        ends = [end for end in (subject_id, object_id) if end in entities]
+        ends.sort(key=lambda end: entities[end][1] != "event")
+        for rank, entity_id in enumerate(ends):
+            if entity_id in exclude or (kind and entities[entity_id][1] != kind):
+                continue
+            _, entity_kind, name = entities[entity_id]
+            keep(entity_id, SearchResult(entity_id, entity_kind, name, round(scores[rowid] * (1 - 0.1 * rank), 1),
+                                         text, False, "claim", text, spans, claim=claim_id))
     passage_rows = found.get("passage", [])
     scores = _scored([(float(row[0]), int(row[1])) for row in passage_rows], held.get("passage"), units, "passage")
+    sources = sorted({str(row[2]) for row in passage_rows})
     titles = dict(connection.execute(
-        f"SELECT id, title FROM sources WHERE id IN ({','.join('?' * len({r[2] for r in passage_rows}))})",  # noqa: S608
-        sorted({str(row[2]) for row in passage_rows}),
-    )) if passage_rows else {}
+        f"SELECT id, title FROM sources WHERE id IN ({','.join('?' * len(sources))})", sources,  # noqa: S608
+    )) if sources else {}
     for _, rowid, source_id, paragraph, sentence, snippet in passage_rows:
         text, spans = split_snippet(snippet)
         citing = tuple(row[0] for row in connection.execute(
@@ -396,10 +414,6 @@ def text_hits(connection: sqlite3.Connection, query: str, kind: str | None = Non
         keep(locator, SearchResult(locator, "passage", titles.get(source_id, str(source_id)), scores[rowid], text,
                                    False, "passage", text, spans, source=str(source_id), paragraph=int(paragraph),
                                    sentence=int(sentence), citing=citing))
-    ordered = SearchResults(sorted(results.values(), key=lambda r: (-r.score, r.how != "summary", r.id))[:limit])
-    ordered.total = len(results)
-    ordered.capped = capped
-    return ordered
 
 
 def _entity_rows(connection: sqlite3.Connection, ids: set[str]) -> dict[str, tuple[str, str, str]]:

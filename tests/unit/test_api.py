@@ -91,6 +91,6 @@ def test_a_file_that_is_not_a_knowledge_base(tmp_path: Path) -> None:
 def test_the_database_is_sqlite_utils_on_the_same_file(shipped_db: Path) -> None:
     with claimscope.open(shipped_db) as kb:
         database = kb.database
-        assert database["claims"].detect_fts() == "claims_fts"
-        found = list(database["claims"].search("Idlib", columns=["id"]))
+        assert database.table("claims").detect_fts() == "claims_fts"
+        found = list(database.table("claims").search("Idlib", columns=["id"]))
         assert found and database.query("SELECT count(*) AS n FROM claims").__next__()["n"] > 600
