@@ -104,6 +104,12 @@ def test_the_worked_example_imports_and_its_quotes_point_at_their_passages(kb: P
                    for c in knowledge_base.entity("sada-archive").outgoing)
     imports = json.loads(dict(after.meta)["imports"])
     assert imports[-1]["claims"] == 2 and imports[-1]["files"] == [str((EXAMPLE / "notes.yaml").resolve())]
+    # The imported text's sentences are searchable passages, with the claims that cite them,
+    # and the knowledge base's own passages are all still there.
+    assert len(after.passages) > len(before.passages) and set(before.passages) <= set(after.passages)
+    with KnowledgeBase.open(kb) as knowledge_base:
+        hits = [r for r in knowledge_base.search("independent collectors", limit=20) if r.how == "passage"]
+    assert hits and hits[0].source == "my-note-7" and hits[0].paragraph == 3 and hits[0].citing
 
 
 def test_the_readme_shows_the_worked_example_as_it_is_tested() -> None:
