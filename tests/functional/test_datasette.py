@@ -59,7 +59,7 @@ def test_the_search_box_uses_the_full_text_index(datasette: Get, knowledge_base:
     rows = [dict(zip(found["columns"], row, strict=True)) for row in found["rows"]]
     assert rows and len(rows) == found["filtered_table_rows_count"] == fts_count(knowledge_base, f"{table}_fts",
                                                                                 "ISKP")
-    searched = ("name", "alias_text", "summary") if table == "entities" else ("text",)
+    searched = ("name", "alias_text", "summary", "context") if table == "entities" else ("text",)
     for row in rows:
         assert "iskp" in " ".join(row[column] for column in searched).lower(), row
     if table == "entities":

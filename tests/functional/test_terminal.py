@@ -70,7 +70,7 @@ def test_search_open_and_read_the_provenance(terminal: Terminal) -> None:
     session, screen = terminal
     wait_for(screen, "Groups")
     tmux("send-keys", "-t", session, "/")
-    wait_for(screen, "alias, acronym")
+    wait_for(screen, "words of what happened")
     tmux("send-keys", "-t", session, "-l", "ISIS-K")
     wait_for(screen, "found")
     tmux("send-keys", "-t", session, "Enter")
@@ -135,4 +135,4 @@ def test_a_small_terminal_and_a_resize_to_tiny_and_back(shipped_db: Path, corpus
         tmux("send-keys", "-t", session, "PageDown")
         wait_for(screen, "evidence 1 of")
         tmux("send-keys", "-t", session, "/")
-        wait_for(screen, "alias, acronym")
+        wait_for(screen, "words of what happened")
