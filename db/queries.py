@@ -34,7 +34,7 @@ from claimscope.db.schema import APPLICATION_ID, SCHEMA_VERSION
 from claimscope.db.values import value_display
 
 if TYPE_CHECKING:
-    from claimscope.db.records import SourceRecord
+    from claimscope.db.records import PassageRecord, SourceRecord
     from claimscope.db.search import SearchResults
 
 __all__ = ["KnowledgeBase", "KnowledgeBaseError", "built_fingerprint"]
@@ -508,6 +508,11 @@ class KnowledgeBase:
 
         return finder.facets(self.connection, finder.select(self.connection, query))
 
+    def claims_starting(self, prefix: str, limit: int = 5) -> list[str]:
+        """Ids of claims that start with ``prefix`` (for suggestions)."""
+        return [row[0] for row in self.connection.execute(
+            "SELECT id FROM claims WHERE id >= ? AND id < ? ORDER BY id LIMIT ?", (prefix, prefix + "\uffff", limit))]
+
     def claim(self, claim_id: str) -> Claim | None:
         """One claim with its evidence, or None."""
         return self._claims_by_id([claim_id]).get(claim_id)
@@ -531,6 +536,14 @@ class KnowledgeBase:
         if table not in ("predicates", "sources"):
             raise ValueError(table)
         return [row[0] for row in self.connection.execute(f"SELECT id FROM {table} ORDER BY id")]  # noqa: S608
+
+    def source_passages(self, source_id: str) -> list[PassageRecord]:
+        """The body sentences of a source, as indexed at build or import (none when its text was absent)."""
+        from claimscope.db.records import PassageRecord
+
+        return [PassageRecord(*row) for row in self.connection.execute(
+            'SELECT source_id, paragraph, sentence, start, "end", text FROM passages WHERE source_id = ?'
+            " ORDER BY paragraph, sentence", (source_id,))]
 
     def has_passages(self) -> bool:
         """Whether the source texts were present at build or import, so that passages can be searched."""

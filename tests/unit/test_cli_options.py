@@ -18,6 +18,7 @@ READERS = {
     "search": ["ISKP"],
     "show": ["iskp"],
     "claims": ["Termez", "--entity", "iskp"],
+    "cite": ["iskp--accused--158d113c"],
     "timeline": [],
     "sources": [],
     "disputes": [],

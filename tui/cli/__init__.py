@@ -23,8 +23,9 @@ from claimscope.tui.cli.common import (
     refuse_repeated_options,
 )
 from claimscope.tui.cli.completion import complete_entity
-from claimscope.tui.cli.curate import build, check, import_, passages
+from claimscope.tui.cli.curate import build, check, import_
 from claimscope.tui.cli.lookup import claim_json, claims, disputes, search, show, sources, timeline
+from claimscope.tui.cli.read import cite, passages
 from claimscope.tui.cli.share import export, serve
 
 __all__ = ["claim_json", "json_text", "main"]
@@ -105,6 +106,6 @@ def completion(shell: str) -> None:
     click.echo(completion_class(main, {}, "claimscope", "_CLAIMSCOPE_COMPLETE").source())
 
 
-for _command in (ui, search, show, claims, timeline, sources, disputes, check, build, passages, import_, export,
-                 serve, completion):
+for _command in (ui, search, show, claims, cite, timeline, sources, disputes, check, build, passages, import_,
+                 export, serve, completion):
     main.add_command(_command)

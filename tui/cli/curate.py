@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -15,13 +14,9 @@ from claimscope.tui.cli.common import (
     db_option,
     fail,
     given_on_command_line,
-    open_knowledge_base,
     print_problems,
 )
-from claimscope.tui.cli.completion import complete_source
 
-if TYPE_CHECKING:
-    from claimscope.db.records import SourceRecord
 
 @click.command(cls=Command)
 @click.option("--seed", "seed_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -154,74 +149,3 @@ def import_(paths: tuple[Path, ...], dry_run: bool, corpus: Path | None, db_path
 
 def _count(number: int, one: str, many: str | None = None) -> str:
     return f"{number} {one if number == 1 else many or one + 's'}"
-
-
-@click.command(cls=Command)
-@click.argument("source_id", shell_complete=complete_source)
-@click.option("--seed", "seed_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Read the source from these seed files instead of a knowledge base (for a source not built yet).")
-@db_option
-@corpus_option
-def passages(source_id: str, seed_dir: Path | None, db_path: Path | None, corpus: Path | None) -> None:
-    """Print a source text's numbered paragraphs and sentences (the locators), for curators.
-
-    The source is looked up in the knowledge base (imported ones too), or with --seed in seed files.
-    """
-    from claimscope.seed.corpus import TextUnavailable, source_text
-    from claimscope.tui.text import clean_line
-
-    context = click.get_current_context()
-    if seed_dir is not None and given_on_command_line(context, "db_path"):
-        fail("give --seed (seed files) or --db (a knowledge base), not both", 2)
-    corpus_dir = corpus_or_default(corpus)
-    if seed_dir is not None:
-        record = _seed_source(seed_dir, source_id)
-    else:
-        record, built_with = _built_source(db_path, corpus, source_id)
-        corpus_dir = corpus_dir or built_with  # the corpus the knowledge base was built from, as the app does
-    try:
-        corpus_text = source_text(record, corpus_dir)
-    except TextUnavailable as error:
-        fail(str(error))
-    for paragraph in corpus_text.segmentation.paragraphs:
-        for sentence in paragraph.sentences:
-            click.echo(f"p{paragraph.number} s{sentence.number} (line {paragraph.line}): "
-                       f"{clean_line(corpus_text.text[sentence.start:sentence.end])}")
-
-
-def _built_source(db_path: Path | None, corpus: Path | None, source_id: str) -> tuple[SourceRecord, Path | None]:
-    """The source ``source_id`` as the knowledge base holds it, and the corpus folder the base was built from.
-
-    Exits, with the closest id, when the source is not there.
-    """
-    with open_knowledge_base(db_path, corpus) as knowledge_base:
-        record = knowledge_base.store.source_record(source_id)
-        built_with = knowledge_base.store.meta().get("corpus")
-        known = [] if record else [found for found, _ in knowledge_base.store.ids_starting("sources", "", -1)]
-    if record is None:
-        from claimscope.seed.loader import _suggest
-
-        hint = _suggest(source_id, known)
-        fail(f"no source {source_id!r} in the knowledge base" + (f"; {hint}" if hint else ""))
-    return record, Path(built_with) if built_with else None
-
-
-def _seed_source(seed_dir: Path, source_id: str) -> SourceRecord:
-    """The source ``source_id`` as the seed files in ``seed_dir`` describe it; exits when it is not there."""
-    from claimscope.db.records import SourceRecord
-    from claimscope.seed.loader import seed_files
-    from claimscope.seed.yamlfile import YamlError, load_yaml
-
-    for path in seed_files(seed_dir):
-        try:
-            document = load_yaml(path)
-        except YamlError as error:
-            fail(str(error))
-        for source in (document or {}).get("sources", []) if isinstance(document, dict) else []:
-            if isinstance(source, dict) and source.get("id") == source_id:
-                return SourceRecord(
-                    id=source_id, file=str(source.get("file", "")), sha256="", title="", publisher="", authors=(),
-                    published="", url="", grade="F", body=tuple(source.get("body") or ()),
-                    headings=tuple(source.get("headings") or ()), exclude=tuple(source.get("exclude") or ()),
-                )
-    fail(f"no source {source_id!r} in the seed files of {seed_dir}")
