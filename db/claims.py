@@ -76,6 +76,10 @@ def select(connection: sqlite3.Connection, query: ClaimQuery) -> Selection:
         clauses.append("c.rowid IN (SELECT rowid FROM claims WHERE subject_id = ?"
                        " UNION ALL SELECT rowid FROM claims WHERE object_id = ?)")
         parameters += [query.entity, query.entity]
+    if query.involving:
+        clauses.append("c.rowid IN (SELECT rowid FROM claims WHERE subject_id = ? UNION ALL SELECT rowid FROM claims"
+                       " WHERE object_id = ? UNION ALL SELECT rowid FROM claims WHERE claimant_id = ?)")
+        parameters += [query.involving] * 3
     if query.predicate:
         clauses.append("c.predicate_id = ?")
         parameters.append(query.predicate)
@@ -85,7 +89,9 @@ def select(connection: sqlite3.Connection, query: ClaimQuery) -> Selection:
             raise ValueError(f"unknown modality {unknown[0]!r}: one of {', '.join(MODALITIES)}")
         clauses.append(f"c.modality IN ({','.join('?' * len(query.modalities))})")
         parameters += list(query.modalities)
-    if query.claimant:
+    if query.claimant == "":
+        clauses.append("c.claimant_id IS NULL")
+    elif query.claimant:
         clauses.append("c.claimant_id = ?")
         parameters.append(query.claimant)
     if query.source:

@@ -212,8 +212,11 @@ class ClaimQuery(_Record):
     text: str | None = None
     #: Claims about this entity: it is their subject or their object.
     entity: str | None = None
+    #: Claims this entity is the subject, object or claimant of: what its entity pane lists.
+    involving: str | None = None
     predicate: str | None = None
     modalities: tuple[str, ...] = ()
+    #: Claims this entity makes inside a source; ``""``: those the source's own author makes (no claimant).
     claimant: str | None = None
     #: Claims with evidence from this source.
     source: str | None = None

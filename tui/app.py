@@ -16,6 +16,7 @@ from claimscope.tui.commands import EntityCommands
 from claimscope.tui.messages import Place
 from claimscope.tui.passages import PassageStore
 from claimscope.tui.screens.main import MainScreen
+from claimscope.tui.widgets.entity_pane import EntityPane
 
 # The search, timeline, sources, disputes and help screens are imported when first opened:
 # start-up is measured against a bare Textual app, and they are not on the first frame.
@@ -36,6 +37,7 @@ class ClaimscopeApp(App[None]):
         Binding("t", "timeline", "Timeline"),
         Binding("s", "sources", "Sources"),
         Binding("d", "disputes", "Disputes"),
+        Binding("f", "find_claims", "Find claims"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -90,6 +92,18 @@ class ClaimscopeApp(App[None]):
 
         self.push_screen(SearchScreen(self.knowledge_base), self.open_entity)
 
+    def action_find_claims(self) -> None:
+        if isinstance(self.screen, MainScreen):
+            self.screen.action_find_claims()  # about the entity shown there
+        else:
+            self.find_claims()
+
+    def find_claims(self) -> None:
+        """The claims view over every claim."""
+        from claimscope.tui.screens.claims import ClaimsScreen
+
+        self.push_screen(ClaimsScreen(self.knowledge_base, self.passages))
+
     def action_timeline(self) -> None:
         from claimscope.tui.screens.views import TimelineScreen
 
@@ -113,6 +127,8 @@ class ClaimscopeApp(App[None]):
                 continue
             seen.add(binding.action)
             keys.append((self.get_key_display(binding), binding.description or binding.action))
+        # Keys of the widgets inside a screen (a list's Enter, a panel's Space), which it lists itself.
+        keys.extend(getattr(self.screen, "HELP_KEYS", ()))
         keys.append(("ctrl+p", "command palette: entities and actions"))
         from claimscope.tui.screens.help import HelpScreen
 
@@ -121,6 +137,11 @@ class ClaimscopeApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Search", "Find an entity by any name or alias", self.action_search)
+        yield SystemCommand("Find claims", "Claims by words and filters, with counts and provenance",
+                            self.find_claims)
+        if isinstance(screen, MainScreen) and screen.query_one(EntityPane).card is not None:
+            yield SystemCommand("Find claims about this entity", "The claims view, scoped to the entity shown",
+                                screen.action_find_claims)
         yield SystemCommand("Timeline", "Events in date order", self.action_timeline)
         yield SystemCommand("Sources", "The sources and the claims each supports", self.action_sources)
         yield SystemCommand("Disputes", "Claims that disagree, side by side", self.action_disputes)
@@ -148,4 +169,7 @@ def dev_app() -> ClaimscopeApp:
 
     corpus = default_corpus()
     configured = os.environ.get("CLAIMSCOPE_DB")
-    return make_app(Path(configured) if configured else ensure_default(corpus), corpus=corpus)
+    try:
+        return make_app(Path(configured) if configured else ensure_default(corpus), corpus=corpus)
+    except KnowledgeBaseError as error:
+        raise SystemExit(f"claimscope: {error}") from None

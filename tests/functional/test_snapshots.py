@@ -92,3 +92,27 @@ def test_timeline(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int,
 def test_help(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     db, corpus = snapshot_kb
     assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=after("question_mark"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_claims_view(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """Words typed, a modality chosen in the facets (Tab, Down, Space), then back to the list (Tab)."""
+    db, corpus = snapshot_kb
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await after("f", *"Front")(pilot)  # the claims and their counts are in before the facets are used
+        await after("tab", "down", "space", "tab")(pilot)
+
+    assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=run_before)
+
+
+def test_claims_view_facets_out_on_a_narrow_screen(snap_compare, snapshot_kb: tuple[Path, Path]) -> None:  # type: ignore[no-untyped-def]
+    """At 80 columns the facets come out while they have the focus, beside the list and the provenance."""
+    db, corpus = snapshot_kb
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await no_blink(pilot)  # the entity is shown before f asks for the claims about it
+        await after("f", "tab", "down", "down", "space")(pilot)
+
+    assert snap_compare(make_app(db, corpus=corpus, entity="example-front"), terminal_size=(80, 24),
+                        run_before=run_before)

@@ -254,3 +254,19 @@ def test_the_build_indexes_every_body_sentence_and_an_export_carries_none(shippe
             assert len(listed) == indexed > 0
     exported = json.loads(run_piped("export", "--db", str(shipped_db)).stdout)
     assert counted > 300 and "passages" not in exported
+
+
+def test_involving_is_what_an_entity_pane_lists_and_an_empty_claimant_is_the_author(shipped_db: Path) -> None:
+    from claimscope.tui.render import card_claims
+
+    with KnowledgeBase.open(shipped_db) as kb:
+        card = kb.entity("iskp")
+        assert card is not None
+        pane = {claim.id for claim, _ in card_claims(card)}
+        involving = {hit.claim.id for hit in kb.claims(ClaimQuery(involving="iskp"), limit=10_000)}
+        assert involving == pane and len(involving) > kb.claim_count(ClaimQuery(entity="iskp"))
+        authors = kb.claims(ClaimQuery(claimant=""), limit=10_000)
+        assert authors and all(hit.claim.claimant is None for hit in authors)
+        facets = kb.claim_facets(ClaimQuery())
+        assert next(f.count for f in facets.claimant if f.value == "") == len(authors)
+        assert len(authors) + sum(f.count for f in facets.claimant if f.value) == facets.total

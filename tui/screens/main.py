@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Tab, Tabs
 
-from claimscope.db.models import Claim, EntityCard
+from claimscope.db.models import Claim, EntityCard, EntityRef
 from claimscope.db.queries import KnowledgeBase
 from claimscope.tui.messages import OpenEntity, Place
 from claimscope.tui.passages import PassageStore
@@ -152,6 +152,18 @@ class MainScreen(Screen[None]):
             return
         self.app.copy_to_clipboard(citation(claim))
         self.notify("Citation copied (OSC 52: it reaches your clipboard over SSH too).")
+
+    def action_find_claims(self) -> None:
+        """The claims view, about the entity shown (a filter it can drop), or about everything when none is.
+
+        The app's ``f`` comes here when this screen is on top (the key stays in the app's bindings so that
+        the key bar shows it after Search, as on every other screen).
+        """
+        from claimscope.tui.screens.claims import ClaimsScreen
+
+        card = self.query_one(EntityPane).card
+        entity = EntityRef(card.id, card.kind, card.name) if card is not None else None
+        self.app.push_screen(ClaimsScreen(self.knowledge_base, self.passages, entity))
 
     def action_kind(self, kind: str) -> None:
         self.query_one("#kind-tabs", Tabs).active = f"tab-{kind}"
