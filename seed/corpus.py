@@ -65,7 +65,14 @@ def load_corpus_text(path: Path, body: set[int] | None, headings: set[int], excl
 
 
 class TextUnavailable(Exception):
-    """A source's text is absent, unreadable or changed since the build; the message says which and where."""
+    """A source's text is absent, unreadable or changed since the build; the message says which and where.
+
+    ``reason`` says it in a few words (for a one-line notice): "notes.txt is not in /corpus".
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def source_text(source: SourceRecord, corpus: Path | None) -> CorpusText:
@@ -78,19 +85,22 @@ def source_text(source: SourceRecord, corpus: Path | None) -> CorpusText:
     folder = source_folder(source.corpus_dir, corpus)
     if folder is None:
         raise TextUnavailable(f"the text of source {source.id!r} ({source.file}) is not on this machine: "
-                              "no corpus folder (give --corpus DIR or set CLAIMSCOPE_CORPUS)")
+                              "no corpus folder (give --corpus DIR or set CLAIMSCOPE_CORPUS)",
+                              f"no corpus folder to find {source.file} in")
     path = folder / source.file
     if not path.is_file():
         raise TextUnavailable(f"the text of source {source.id!r} is not on this machine: {source.file} is not in "
-                              f"{folder}")
+                              f"{folder}", f"{source.file} is not in {folder}")
     try:
         text = load_corpus_text(path, *(parse_line_ranges(list(lines))
                                         for lines in (source.body, source.headings, source.exclude)))
     except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise TextUnavailable(f"the text of source {source.id!r} cannot be read ({path}: {error})") from error
+        raise TextUnavailable(f"the text of source {source.id!r} cannot be read ({path}: {error})",
+                              f"{path} cannot be read") from error
     if source.sha256 and text.sha256 != source.sha256:
         raise TextUnavailable(f"{path} has changed since source {source.id!r} entered the knowledge base "
-                              "(its SHA-256 differs), so its locators may no longer point at the same passages")
+                              "(its SHA-256 differs), so its locators may no longer point at the same passages",
+                              f"{path} has changed since the build")
     return text
 
 

@@ -11,11 +11,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from claimscope.db.models import Claim
 from claimscope.db.queries import KnowledgeBase, KnowledgeBaseError
 from claimscope.tui.commands import EntityCommands
-from claimscope.tui.messages import Place
+from claimscope.tui.messages import Place, SourcePlace
 from claimscope.tui.passages import PassageStore
 from claimscope.tui.screens.main import MainScreen
+from claimscope.tui.text import clean
 from claimscope.tui.widgets.entity_pane import EntityPane
 
 # The search, timeline, sources, disputes and help screens are imported when first opened:
@@ -44,17 +46,23 @@ class ClaimscopeApp(App[None]):
     """Keys that work on every screen (the screens add their own)."""
 
     def __init__(self, knowledge_base: KnowledgeBase, passages: PassageStore, counts: dict[str, int],
-                 entity: str | None = None) -> None:
+                 entity: str | None = None, source: SourcePlace | None = None) -> None:
         super().__init__()
         self.knowledge_base = knowledge_base
         self.passages = passages
         self.counts = counts
         self.start_entity = entity
+        #: A place in a source to open the reader at, over the main screen, at start.
+        self.start_source = source
+        #: How ``c`` cites a claim: one of claimscope.db.cite.FORMATS (``C`` goes to the next).
+        self.citation_format = "text"
         self.fatal_message: str | None = None
         """Why the app stopped, when it stopped because the knowledge base could not be read."""
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self.knowledge_base, self.passages, self.counts, self.start_entity))
+        if self.start_source is not None:
+            self.open_reader(self.start_source)
 
     def on_unmount(self) -> None:
         self.knowledge_base.close()
@@ -85,7 +93,28 @@ class ClaimscopeApp(App[None]):
         place = target if isinstance(target, Place) else Place(target)
         while not isinstance(self.screen, MainScreen) and len(self.screen_stack) > 1:
             self.pop_screen()
-        self.main_screen().open_entity(place.entity_id, place.claim_id)
+        self.main_screen().open_entity(place.entity_id, place.claim_id, came_from=place.came_from)
+
+    def open_reader(self, place: SourcePlace) -> None:
+        """The reader on a source, at a paragraph and sentence; a claim chosen there opens its entity."""
+        from claimscope.tui.screens.reader import ReaderScreen
+
+        self.push_screen(ReaderScreen(self.knowledge_base, place), self.open_entity)
+
+    def send_citation(self, claim: Claim) -> None:
+        """Send a citation of ``claim``, in the format chosen, to the terminal's clipboard."""
+        from claimscope.db.cite import cite
+
+        self.copy_to_clipboard(clean(cite(claim, self.citation_format)))
+        self.notify(f"Citation ({self.citation_format}) sent to the terminal's clipboard (OSC 52). Whether it "
+                    "arrives depends on the terminal; in tmux it needs `set -g set-clipboard on`. C changes the "
+                    "format.", title="Citation sent")
+
+    def next_citation_format(self) -> None:
+        from claimscope.db.cite import FORMATS
+
+        self.citation_format = FORMATS[(FORMATS.index(self.citation_format) + 1) % len(FORMATS)]
+        self.notify(f"c now sends citations as {self.citation_format} ({', '.join(FORMATS)}).")
 
     def action_search(self) -> None:
         from claimscope.tui.screens.search import SearchScreen
@@ -147,13 +176,18 @@ class ClaimscopeApp(App[None]):
         yield SystemCommand("Disputes", "Claims that disagree, side by side", self.action_disputes)
 
 
-def make_app(db_path: Path, corpus: Path | None = None, entity: str | None = None) -> ClaimscopeApp:
-    """Open the knowledge base and build the app; the CLI and the tests both start here."""
+def make_app(db_path: Path, corpus: Path | None = None, entity: str | None = None,
+             source: SourcePlace | None = None) -> ClaimscopeApp:
+    """Open the knowledge base and build the app; the CLI and the tests both start here.
+
+    ``entity`` opens the main screen at that entity; ``source`` opens the reader at that place.
+    """
     knowledge_base = KnowledgeBase.open(db_path)
     built_with = knowledge_base.meta().get("corpus")
     if corpus is None and built_with:
         corpus = Path(built_with)  # the corpus the knowledge base was built from
-    return ClaimscopeApp(knowledge_base, PassageStore(corpus), knowledge_base.count_by_kind(), entity=entity)
+    return ClaimscopeApp(knowledge_base, PassageStore(corpus), knowledge_base.count_by_kind(), entity=entity,
+                         source=source)
 
 
 def dev_app() -> ClaimscopeApp:

@@ -6,15 +6,29 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-__all__ = ["OpenEntity", "Place"]
+__all__ = ["OpenEntity", "Place", "SourcePlace"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePlace:
+    """A place in a source, as the reader shows it: a paragraph and a sentence (None: its first)."""
+
+    source_id: str
+    paragraph: int | None = None
+    sentence: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """Where to open the main screen: an entity, and the claim to highlight in it (None: its first)."""
+    """Where to open the main screen: an entity, and the claim to highlight in it (None: its first).
+
+    ``came_from`` is the place in a source the reader left to come here: it goes into the
+    history before the entity, so that back returns to the reader there.
+    """
 
     entity_id: str
     claim_id: str | None = None
+    came_from: SourcePlace | None = None
 
 
 class OpenEntity(Message):

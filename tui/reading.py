@@ -38,9 +38,12 @@ class SourceReading:
     paragraphs: tuple[ReadParagraph, ...]
     #: (paragraph, sentence) -> the claims citing that sentence; sentence None: the whole paragraph.
     citations: dict[tuple[int, int | None], list[tuple[Claim, Evidence]]] = field(default_factory=dict)
-    #: Where the sentences come from, or, when there are none, why.
+    #: Where the sentences come from: a file, or the index made at build (then ``text_note`` says why).
     text_from: str = ""
+    #: Why no sentence can be shown (the whole message, with where it looked).
     text_problem: str | None = None
+    #: Why the sentences come from the index and not the file, in a few words.
+    text_note: str | None = None
 
     def citing(self, paragraph: int, sentence: int | None) -> list[tuple[Claim, Evidence]]:
         """The claims citing a sentence: those citing it, and those citing its whole paragraph."""
@@ -69,11 +72,11 @@ def read_source(store: KnowledgeBase, source_id: str, corpus: Path | None) -> So
                 citations[(evidence.paragraph, evidence.sentence)].append((claim, evidence))
     built_with = store.meta().get("corpus")
     folder = corpus or (Path(built_with) if built_with else None)
-    problem = None
+    problem = reason = None
     try:
         text = source_text(record, folder)
     except TextUnavailable as error:
-        problem = str(error)
+        problem, reason = str(error), error.reason
     else:
         lines = {paragraph.number: paragraph.line for paragraph in text.segmentation.paragraphs}
         return SourceReading(record, _paragraphs(passage_records(source_id, text), lines), dict(citations),
@@ -81,7 +84,7 @@ def read_source(store: KnowledgeBase, source_id: str, corpus: Path | None) -> So
     indexed = store.source_passages(source_id)
     if indexed:
         return SourceReading(record, _paragraphs(indexed, {}), dict(citations),
-                             f"the sentences indexed when the knowledge base was built ({problem})")
+                             "the sentences indexed when the knowledge base was built", text_note=reason)
     return SourceReading(record, (), dict(citations), "", problem)
 
 

@@ -139,11 +139,14 @@ async def test_sources_and_disputes_open_an_entity(shipped_db: Path, key: str, s
         await settle(app, pilot)
         assert isinstance(app.screen, screen)
         if key == "s":
-            await pilot.press("enter")  # into the source's claims
+            await pilot.press("tab")  # into the source's claims (Enter on a source reads it)
             await settle(app, pilot)
+            claim_id = app.screen.query_one("#source-claims", OptionList).get_option_at_index(0).id
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen) and card_of(app) is not None
+        if key == "s":  # at that claim, not at the entity's first
+            assert app.screen.query_one(EntityPane).current_claim().id == claim_id
 
 
 async def test_help_lists_the_keys(shipped_db: Path) -> None:
@@ -153,7 +156,7 @@ async def test_help_lists_the_keys(shipped_db: Path) -> None:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         descriptions = {description for _, description in app.screen.key_list}
-        assert {"Search", "Timeline", "Copy citation", "Back", "Disputes", "Sources", "Help"} <= descriptions
+        assert {"Search", "Timeline", "Cite", "Read", "Back", "Disputes", "Sources", "Help"} <= descriptions
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
 

@@ -116,3 +116,13 @@ def test_claims_view_facets_out_on_a_narrow_screen(snap_compare, snapshot_kb: tu
 
     assert snap_compare(make_app(db, corpus=corpus, entity="example-front"), terminal_size=(80, 24),
                         run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_reader(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """The source with its facts, the cursor on a cited sentence, and the claims citing it beside or below."""
+    from claimscope.tui.messages import SourcePlace
+
+    db, corpus = snapshot_kb
+    assert snap_compare(make_app(db, corpus=corpus, source=SourcePlace("example-times", 2, 1)), terminal_size=size,
+                        run_before=no_blink)

@@ -71,7 +71,8 @@ def test_a_changed_text_is_never_shown_but_the_indexed_sentences_are(shipped_db:
         changed.mkdir()
         (changed / record.file).write_text("Something else entirely. Nothing here is the article.", encoding="utf-8")
         found = read_source(kb, SOURCE, changed)
-        assert found is not None and found.paragraphs and "has changed" in found.text_from
+        assert found is not None and found.paragraphs and "has changed" in str(found.text_note)
+        assert "indexed" in found.text_from
         assert [s.text for p in found.paragraphs for s in p.sentences] == [p.text for p in kb.source_passages(SOURCE)]
 
 

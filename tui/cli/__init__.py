@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,11 +22,14 @@ from claimscope.tui.cli.common import (
     open_knowledge_base,
     refuse_repeated_options,
 )
-from claimscope.tui.cli.completion import complete_entity
+from claimscope.tui.cli.completion import complete_entity, complete_source
 from claimscope.tui.cli.curate import build, check, import_
 from claimscope.tui.cli.lookup import claim_json, claims, disputes, search, show, sources, timeline
 from claimscope.tui.cli.read import cite, passages
 from claimscope.tui.cli.share import export, serve
+
+if TYPE_CHECKING:
+    from claimscope.tui.messages import SourcePlace
 
 __all__ = ["claim_json", "json_text", "main"]
 
@@ -61,18 +64,26 @@ def main(context: click.Context, db_path: Path | None, corpus: Path | None) -> N
         _run_app(db_path, corpus, None)
 
 
-def _run_app(db_path: Path | None, corpus: Path | None, entity: str | None) -> None:
+def _run_app(db_path: Path | None, corpus: Path | None, entity: str | None, source: str | None = None) -> None:
     from claimscope.api import NotFound
 
+    place = None
     with open_knowledge_base(db_path, corpus) as knowledge_base:
         try:
             start_entity = knowledge_base.ref(entity).id if entity else None
         except NotFound as error:
             fail(str(error))
+        if source:
+            place = _source_place(source)
+            if not knowledge_base.store.has_id("sources", place.source_id):
+                from claimscope.seed.loader import _suggest
+
+                hint = _suggest(place.source_id, knowledge_base.store.ids("sources"))
+                fail(f"no source {place.source_id!r} in the knowledge base" + (f"; {hint}" if hint else ""))
         path = knowledge_base.path
     from claimscope.tui.app import make_app
 
-    app = make_app(path, corpus=corpus_or_default(corpus), entity=start_entity)
+    app = make_app(path, corpus=corpus_or_default(corpus), entity=start_entity, source=place)
     app.run()
     if app.fatal_message:
         fail(app.fatal_message, app.return_code or 2)
@@ -80,13 +91,29 @@ def _run_app(db_path: Path | None, corpus: Path | None, entity: str | None) -> N
         sys.exit(app.return_code)
 
 
+def _source_place(text: str) -> SourcePlace:
+    """``ID``, ``ID:PARAGRAPH`` or ``ID:PARAGRAPH.SENTENCE`` as a place in a source; exits when it is not one."""
+    import re
+
+    from claimscope.tui.messages import SourcePlace
+
+    match = re.fullmatch(r"([^:]+)(?::(\d+)(?:\.(\d+))?)?", text.strip())
+    if match is None:
+        fail(f"--source {text!r}: expected ID, ID:PARAGRAPH or ID:PARAGRAPH.SENTENCE "
+             "(e.g. lossi36-2022-false-claims:3.2)", 2)
+    source_id, paragraph, sentence = match.groups()
+    return SourcePlace(source_id, int(paragraph) if paragraph else None, int(sentence) if sentence else None)
+
+
 @click.command(cls=Command)
 @click.option("--entity", metavar="ID", shell_complete=complete_entity, help="Open at this entity (an id or a name).")
+@click.option("--source", metavar="ID[:P[.S]]", shell_complete=complete_source,
+              help="Open the reader on this source, at paragraph P and sentence S.")
 @db_option
 @corpus_option
-def ui(entity: str | None, db_path: Path | None, corpus: Path | None) -> None:
-    """Open the terminal app."""
-    _run_app(db_path, corpus, entity)
+def ui(entity: str | None, source: str | None, db_path: Path | None, corpus: Path | None) -> None:
+    """Open the terminal app (at an entity, or in the reader at a place in a source)."""
+    _run_app(db_path, corpus, entity, source)
 
 
 @click.command(cls=Command)

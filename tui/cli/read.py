@@ -71,8 +71,8 @@ def passages(source_id: str, with_claims: bool, uncited: bool, seed_dir: Path | 
     if reading.text_problem:
         click.echo(f"claimscope: {clean_line(reading.text_problem)}; the paragraphs are listed by number with "
                    "their claims", err=True)
-    elif not reading.text_from.startswith("/") and reading.paragraphs:
-        click.echo(f"claimscope: from {clean_line(reading.text_from)}", err=True)
+    elif reading.text_note:
+        click.echo(f"claimscope: {clean_line(reading.text_note)}: from {reading.text_from}", err=True)
     if as_json:
         emit_json(_reading_json(reading, with_claims, uncited))
         return

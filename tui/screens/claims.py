@@ -28,7 +28,7 @@ from claimscope.db.queries import KnowledgeBase
 from claimscope.db.records import MODALITIES
 from claimscope.tui.messages import Place
 from claimscope.tui.passages import PassageStore
-from claimscope.tui.render import CREDIBILITY, citation, claim_line
+from claimscope.tui.render import CREDIBILITY, claim_line
 from claimscope.tui.text import clean, clean_line
 from claimscope.tui.widgets.bars import KeyBar, TitleBar
 from claimscope.tui.widgets.provenance import ProvenancePane
@@ -614,8 +614,7 @@ class ClaimsScreen(Screen[None]):
         if claim is None:
             self.notify("Highlight a claim first.", severity="warning")
             return
-        self.app.copy_to_clipboard(citation(claim))
-        self.notify("Citation copied (OSC 52: it reaches your clipboard over SSH too).")
+        self.app.send_citation(claim)  # type: ignore[attr-defined]
 
     # -- moving between the panes --------------------------------------------------------------------
 

@@ -16,7 +16,9 @@ INTRO = (
     "its claims are grouped by predicate; the pane below shows where the highlighted claim comes from, "
     "with the cited sentence highlighted in its paragraph when the text is on this machine. "
     "Modalities: asserted (the author says so), reported, claimed (an actor about itself), "
-    "alleged (an accusation), estimated (a figure), hedged, denied."
+    "alleged (an accusation), estimated (a figure), hedged, denied. "
+    "c sends a citation to the terminal's clipboard as an OSC 52 sequence: it arrives only if the terminal "
+    "accepts OSC 52 (in tmux: set -g set-clipboard on); C changes its format."
 )
 
 

@@ -12,9 +12,9 @@ from textual.widgets import ContentSwitcher, Tab, Tabs
 
 from claimscope.db.models import Claim, EntityCard, EntityRef
 from claimscope.db.queries import KnowledgeBase
-from claimscope.tui.messages import OpenEntity, Place
+from claimscope.tui.messages import OpenEntity, Place, SourcePlace
 from claimscope.tui.passages import PassageStore
-from claimscope.tui.render import card_claims, citation
+from claimscope.tui.render import card_claims
 from claimscope.tui.widgets.bars import KeyBar, TitleBar
 from claimscope.tui.widgets.entity_list import EntityList
 from claimscope.tui.widgets.entity_pane import EntityPane
@@ -32,7 +32,9 @@ class MainScreen(Screen[None]):
     BINDINGS = [
         Binding("left_square_bracket,backspace", "back", "Back"),
         Binding("right_square_bracket", "forward", "Forward"),
-        Binding("c", "copy_citation", "Copy citation"),
+        Binding("c", "copy_citation", "Cite"),
+        Binding("C", "citation_format", "Citation format", show=False),
+        Binding("r", "read_source", "Read"),
         Binding("1", "kind('group')", "Groups", show=False),
         Binding("2", "kind('outlet')", "Outlets", show=False),
         Binding("3", "kind('person')", "People", show=False),
@@ -50,8 +52,8 @@ class MainScreen(Screen[None]):
         self.counts = counts
         self.passages = passages
         self.start_entity = entity
-        #: The places visited, each an entity and the claim last highlighted there.
-        self.history: list[Place] = []
+        #: The places visited: an entity and the claim last highlighted there, or a place in the reader.
+        self.history: list[Place | SourcePlace] = []
         self.position = -1
 
     def compose(self) -> ComposeResult:
@@ -85,22 +87,35 @@ class MainScreen(Screen[None]):
         message.stop()
         self.open_entity(message.entity_id, message.claim_id)
 
-    def open_entity(self, entity_id: str, claim_id: str | None = None, remember: bool = True) -> None:
-        """Show an entity, at ``claim_id`` when given; ``remember`` adds it to the history (drops forward ones)."""
+    def open_entity(self, entity_id: str, claim_id: str | None = None, remember: bool = True,
+                    came_from: SourcePlace | None = None) -> None:
+        """Show an entity, at ``claim_id`` when given; ``remember`` adds it to the history (drops forward ones).
+
+        ``came_from``, a place in a source the reader left, goes into the history first.
+        """
         if remember:
             self._note_claim()
-            place = Place(entity_id, claim_id)
-            if self.position < 0 or self.history[self.position] != place:
-                del self.history[self.position + 1:]
-                self.history.append(place)
-                self.position = len(self.history) - 1
+            for place in (came_from, Place(entity_id, claim_id)):
+                if place is not None and (self.position < 0 or self.history[self.position] != place):
+                    del self.history[self.position + 1:]
+                    self.history.append(place)
+                    self.position = len(self.history) - 1
         self.load_entity(entity_id, claim_id)
 
     def _note_claim(self) -> None:
         """Remember the claim highlighted now in the current history entry, so that back returns to it."""
         claim = self.query_one(EntityPane).current_claim()
         if 0 <= self.position < len(self.history) and claim is not None:
-            self.history[self.position] = Place(self.history[self.position].entity_id, claim.id)
+            current = self.history[self.position]
+            if isinstance(current, Place) and current.entity_id == getattr(self.query_one(EntityPane).card, "id", None):
+                self.history[self.position] = Place(current.entity_id, claim.id)
+
+    def go_to(self, place: Place | SourcePlace) -> None:
+        """Return to a place of the history: an entity at its claim, or the reader where it was left."""
+        if isinstance(place, SourcePlace):
+            self.app.open_reader(place)  # type: ignore[attr-defined]
+        else:
+            self.open_entity(place.entity_id, place.claim_id, remember=False)
 
     @work(thread=True, exclusive=True, group="entity")
     def load_entity(self, entity_id: str, claim_id: str | None = None) -> None:
@@ -125,8 +140,7 @@ class MainScreen(Screen[None]):
         if self.position > 0:
             self._note_claim()
             self.position -= 1
-            place = self.history[self.position]
-            self.open_entity(place.entity_id, place.claim_id, remember=False)
+            self.go_to(self.history[self.position])
         else:
             self.notify("Nothing further back.", severity="warning")
 
@@ -134,8 +148,7 @@ class MainScreen(Screen[None]):
         if self.position < len(self.history) - 1:
             self._note_claim()
             self.position += 1
-            place = self.history[self.position]
-            self.open_entity(place.entity_id, place.claim_id, remember=False)
+            self.go_to(self.history[self.position])
         else:
             self.notify("Nothing further forward.", severity="warning")
 
@@ -150,8 +163,20 @@ class MainScreen(Screen[None]):
         if claim is None:
             self.notify("Highlight a claim first.", severity="warning")
             return
-        self.app.copy_to_clipboard(citation(claim))
-        self.notify("Citation copied (OSC 52: it reaches your clipboard over SSH too).")
+        self.app.send_citation(claim)  # type: ignore[attr-defined]
+
+    def action_citation_format(self) -> None:
+        self.app.next_citation_format()  # type: ignore[attr-defined]
+
+    def action_read_source(self) -> None:
+        """The reader, at the sentence the highlighted claim's first piece of evidence cites."""
+        claim = self.query_one(EntityPane).current_claim()
+        if claim is None or not claim.evidence:
+            self.notify("Highlight a claim first: the reader opens at the passage it cites.", severity="warning")
+            return
+        evidence = claim.evidence[0]
+        self._note_claim()
+        self.app.open_reader(SourcePlace(evidence.source.id, evidence.paragraph, evidence.sentence))  # type: ignore[attr-defined]
 
     def action_find_claims(self) -> None:
         """The claims view, about the entity shown (a filter it can drop), or about everything when none is.

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from claimscope.db.models import Claim, Dispute, Source, TimelineEvent
 from claimscope.db.queries import KnowledgeBase
+from claimscope.tui.messages import Place, SourcePlace
 from claimscope.tui.render import claim_line, evidence_line
 from claimscope.tui.text import clean_line
 from claimscope.tui.widgets.bars import KeyBar, TitleBar
@@ -127,8 +128,8 @@ class TimelineScreen(Screen[str | None]):
         self.dismiss(event.option.id)
 
 
-class SourcesScreen(Screen[str | None]):
-    """The sources with their facts, grade, claim count and coverage; Enter lists a source's claims."""
+class SourcesScreen(Screen[str | Place | None]):
+    """The sources with their facts, grade, claim count and coverage; Enter reads a source, Tab its claims."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
 
@@ -198,14 +199,15 @@ class SourcesScreen(Screen[str | None]):
             options.highlighted = 0
 
     @on(VirtualList.Selected, "#sources")
-    def source_chosen(self) -> None:
-        self.query_one("#source-claims").focus()
+    def source_chosen(self, event: VirtualList.Selected) -> None:
+        """Enter on a source: read it, with its claims beside the text."""
+        self.app.open_reader(SourcePlace(event.item_id))  # type: ignore[attr-defined]
 
     @on(OptionList.OptionSelected, "#source-claims")
     def claim_chosen(self, event: OptionList.OptionSelected) -> None:
         claim = self.claims.get(event.option.id or "")
         if claim is not None:
-            self.dismiss(claim.subject.id)
+            self.dismiss(Place(claim.subject.id, claim.id))
 
 
 class DisputesScreen(Screen[str | None]):

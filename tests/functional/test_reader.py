@@ -1,0 +1,175 @@
+"""The reader: a source with its claims beside it, reached from sources, provenance, the command line."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList, Static
+
+from claimscope.db.models import ClaimQuery
+from claimscope.seed.knowledge_base import build
+from claimscope.tui.app import make_app
+from claimscope.tui.messages import SourcePlace
+from claimscope.tui.screens.main import MainScreen
+from claimscope.tui.screens.reader import ReaderScreen
+from claimscope.tui.widgets.entity_pane import EntityPane
+from claimscope.tui.widgets.source_text import SourceText
+from conftest import MINI_SOURCES, write_mini_seed
+
+
+async def settle(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def drawn(widget) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(widget.render_line(y).text for y in range(widget.size.height))
+
+
+def claims_listed(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [key.split("\t")[0] for key in app.screen.claims]
+
+
+@pytest.fixture
+def mini_kb(mini_seed: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    seed, corpus = mini_seed
+    build(tmp_path / "kb.db", seed, corpus)
+    return tmp_path / "kb.db", corpus
+
+
+async def test_from_the_provenance_to_the_passage_and_its_claims_and_back(shipped_db: Path, corpus_dir: Path) -> None:
+    app = make_app(shipped_db, corpus=corpus_dir, entity="iskp")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        claim = app.screen.query_one(EntityPane).current_claim()
+        evidence = claim.evidence[0]
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        view = app.screen.query_one(SourceText)
+        assert view.current() == (evidence.paragraph, evidence.sentence)
+        assert claim.id in claims_listed(app)  # the claim is among those citing the sentence
+        assert f"¶{evidence.paragraph} " in drawn(view)
+        # Another sentence, then a claim there: its entity opens at that claim.
+        await pilot.press("n")
+        await settle(app, pilot)
+        place = view.current()
+        await pilot.press("tab")
+        options = app.screen.query_one("#reader-claims", OptionList)
+        options.highlighted = 1
+        chosen = claims_listed(app)[0]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.query_one(EntityPane).current_claim().id == chosen
+        # Back returns to the reader, at the same sentence.
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReaderScreen) and app.screen.query_one(SourceText).current() == place
+
+
+async def test_sources_screen_enter_reads_the_source(shipped_db: Path, corpus_dir: Path) -> None:
+    app = make_app(shipped_db, corpus=corpus_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        facts = str(app.screen.query_one("#reader-facts", Static).render())
+        source = app.knowledge_base.sources(0, 1)[0]
+        assert source.url in facts and f"grade {source.grade}" in facts
+        assert app.screen.query_one(SourceText).current() == (1, 1)
+
+
+async def test_cited_and_uncited_sentences_and_find(shipped_db: Path, corpus_dir: Path) -> None:
+    source = "lossi36-2022-false-claims"
+    app = make_app(shipped_db, corpus=corpus_dir, source=SourcePlace(source))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        reading = screen.reading
+        view = screen.query_one(SourceText)
+        cited = [(p.number, s.sentence) for p in reading.paragraphs for s in p.sentences
+                 if reading.citing(p.number, s.sentence)]
+        uncited = [(p.number, s.sentence) for p in reading.paragraphs for s in p.sentences
+                   if not reading.citing(p.number, s.sentence)]
+        visited = [view.current()]
+        for _ in range(len(cited) - 1):
+            await pilot.press("n")
+            visited.append(view.current())
+        assert visited == cited
+        await pilot.press("u", "home")
+        await pilot.press("n")
+        assert view.current() == next(place for place in uncited if place > (1, 1))
+        assert "No claim cites" in str(screen.query_one("#reader-claims", OptionList).get_option_at_index(0).prompt)
+        await pilot.press("slash", *"cyclists", "enter")
+        await settle(app, pilot)
+        paragraph, sentence = view.current()
+        assert "cyclists" in next(s.text for p in reading.paragraphs for s in p.sentences
+                                  if (p.number, s.sentence) == (paragraph, sentence))
+
+
+async def test_without_the_text_the_paragraphs_are_listed_by_number_and_it_says_why(mini_kb: tuple[Path, Path],
+                                                                                       tmp_path: Path) -> None:
+    db, _ = mini_kb
+    with_claims = make_app(db, corpus=tmp_path / "elsewhere", source=SourcePlace("example-times", 2))
+    # The knowledge base was built with the text, so its sentences are indexed: they are shown...
+    async with with_claims.run_test(size=(80, 24)) as pilot:
+        await settle(with_claims, pilot)
+        facts = str(with_claims.screen.query_one("#reader-facts", Static).render())
+        assert "As indexed at build" in facts and "mini.txt is not in" in facts
+    # ...and with neither the text nor the index, the paragraphs by number with their claims, and why.
+    seed, _ = write_mini_seed(tmp_path / "again")
+    bare = tmp_path / "bare.db"
+    build(bare, seed, None)
+    app = make_app(bare, corpus=tmp_path / "elsewhere", source=SourcePlace("example-times"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        facts = str(app.screen.query_one("#reader-facts", Static).render())
+        assert "Text not shown" in facts and "not on this machine" in facts
+        lines = drawn(app.screen.query_one(SourceText))
+        assert "¶1 " in lines and "(text not shown)" in lines and "¶2 " in lines
+        await pilot.press("right")
+        assert app.screen.query_one(SourceText).current() == (2, None)
+        assert claims_listed(app)  # paragraph 2's claims
+
+
+async def test_a_long_text_lays_out_only_what_is_on_screen(tmp_path: Path) -> None:
+    """10,000 paragraphs: opening and going to the end wrap only the paragraphs shown."""
+    paragraphs = [f"Paragraph {n} of the invented Example Front file names Sampletown again." for n in range(10_000)]
+    text = "Example Times\n\n" + "\n".join(paragraphs)
+    sha256 = hashlib.sha256(text.encode()).hexdigest()
+    sources = MINI_SOURCES.format(sha256=sha256).replace('body: ["3-7"]', 'body: ["3-10002"]').replace(
+        "headings: [5]", "headings: []")
+    seed, corpus = write_mini_seed(tmp_path, **{"sources.yaml": sources,
+                                                "claims.yaml": "claims: []\n"})
+    (corpus / "mini.txt").write_text(text, encoding="utf-8")
+    build(tmp_path / "long.db", seed, corpus)
+    app = make_app(tmp_path / "long.db", corpus=corpus, source=SourcePlace("example-times"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = app.screen.query_one(SourceText)
+        assert len(view.paragraphs) == 10_000
+        assert len(view._wrapped) < 40, "only the paragraphs on screen are laid out"
+        await pilot.press("end")
+        assert view.current()[0] == 10_000 and len(view._wrapped) < 80
+        assert "¶10000 " in drawn(view)
+
+
+async def test_the_claims_view_and_the_reader_agree_with_passages(shipped_db: Path, corpus_dir: Path) -> None:
+    """What the reader lists under a sentence is what the claims of that source cite there."""
+    source = "idsa-2023-iskp-central-asia"
+    app = make_app(shipped_db, corpus=corpus_dir, source=SourcePlace(source, 7, 1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        listed = set(claims_listed(app))
+        expected = {hit.claim.id for hit in app.knowledge_base.claims(ClaimQuery(source=source), limit=10_000)
+                    if any(e.source.id == source and e.paragraph == 7 and e.sentence in (1, None)
+                           for e in hit.claim.evidence)}
+        assert listed == expected and listed
