@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import difflib
 import os
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimscope.db.edtf import parse_edtf
+from claimscope.db.files import UnusableFile
 from claimscope.db.models import (
     ClaimFacets,
     ClaimHit,
@@ -239,6 +241,6 @@ def open_knowledge_base(path: str | os.PathLike[str] | None = None, corpus: str 
             path = ensure_default(Path(corpus) if corpus is not None else default_corpus())
         except BuildFailed as failure:
             raise KnowledgeBaseError(f"the shipped seed files do not build: {failure}") from failure
-        except OSError as error:
+        except (OSError, sqlite3.Error, UnusableFile) as error:
             raise KnowledgeBaseError(f"cannot write the default knowledge base: {error}; give a path") from error
     return KnowledgeBase(_Store.open(path))

@@ -24,6 +24,7 @@ except ImportError:  # Windows: builds are not serialised there
     fcntl = None  # type: ignore[assignment]
 
 from claimscope.db.edtf import OPEN_LOWER, OPEN_UPPER, parse_edtf
+from claimscope.db.files import path_uri, stale_companions, write_target
 from claimscope.db.folding import compact, fold
 from claimscope.db.records import ClaimRecord, PredicateRecord, Records
 from claimscope.db.schema import (
@@ -48,8 +49,9 @@ _MODALITY_RANK = {
 
 
 def format_value(claim: ClaimRecord) -> str | None:
-    """A claim's literal value as people read it, or None for an object claim."""
-    return value_display(claim.value_text, claim.value_number, claim.value_date, claim.unit, claim.qualifier)
+    """A claim's literal value as people read it (with its scope, when it has one), or None for an object claim."""
+    value = value_display(claim.value_text, claim.value_number, claim.value_date, claim.unit, claim.qualifier)
+    return f"{value} ({claim.scope})" if value is not None and claim.scope else value
 
 
 def _claim_text(claim: ClaimRecord, names: dict[str, str], labels: dict[str, str]) -> str:
@@ -88,9 +90,10 @@ def _compatible(a: ClaimRecord, b: ClaimRecord, containment: dict[str, set[str]]
     """Whether two values of a functional predicate can both be true.
 
     Dates agree when the intervals they stand for overlap (a year and a day in it); places
-    agree when one lies in the other (Kabul and Afghanistan).
+    agree when one lies in the other (Kabul and Afghanistan). Values of different scope (a
+    count near one border, another for a wider area) measure different things, so they agree.
     """
-    if _value_key(a) == _value_key(b):
+    if _value_key(a) == _value_key(b) or a.scope != b.scope:
         return True
     if a.value_date and b.value_date:
         first, second = parse_edtf(a.value_date), parse_edtf(b.value_date)
@@ -296,7 +299,7 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
                     c.qualifier, c.start, c.end, c.modality, c.claimant, c.statement, c.inferred, c.note,
                     _claim_text(c, names, labels), int(c.id in disputed_ids),
                     json.dumps(list(c.contradicts)) if c.contradicts else None, best_grade.get(c.id),
-                    *_claim_time(c, event_spans),
+                    *_claim_time(c, event_spans), c.scope,
                 )
                 for c in records.claims
             ]
@@ -321,7 +324,7 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
     if failure:
         raise failure[0]
 
-    connection.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    connection.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            prepared.pop("claims"))
     connection.executemany('INSERT INTO passages (source_id, paragraph, sentence, start, "end", text)'
                            " VALUES (?,?,?,?,?,?)",
@@ -364,13 +367,17 @@ def _fsync_directory(directory: Path) -> None:
 def build_database(path: str | os.PathLike[str], records: Records) -> Path:
     """Write ``records`` as a new knowledge base at ``path``, replacing any file there atomically.
 
+    A symlink is written through to its target; a path that is not a regular file is refused.
+
     Returns:
         The path written.
 
     Raises:
         sqlite3.Error, ValueError: when the records break a constraint; ``path`` is untouched.
+        UnusableFile: ``path`` is a device, a FIFO, a directory or a socket.
     """
-    target = Path(path)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    target, _ = write_target(Path(path))
     with writing(target):
         return build_locked(target, records)
 
@@ -395,12 +402,15 @@ def writing(target: Path) -> Iterator[None]:
 
 
 def build_locked(target: Path, records: Records) -> Path:
-    """``build_database`` for a caller that already holds ``writing(target)``."""
+    """``build_database`` for a caller that already holds ``writing(target)``.
+
+    ``target`` is where the file goes: a path ``write_target`` has checked (a symlink resolved).
+    """
     handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
     os.close(handle)
     temporary = Path(temporary_name)
     try:
-        connection = sqlite3.connect(temporary, isolation_level=None)
+        connection = sqlite3.connect(path_uri(temporary, "rwc"), uri=True, isolation_level=None)
         try:
             # The temporary file is thrown away on any failure, so no journal is needed.
             connection.execute("PRAGMA journal_mode = OFF")
@@ -429,6 +439,10 @@ def build_locked(target: Path, records: Records) -> Path:
         with open(temporary, "rb+") as written:
             os.fsync(written.fileno())
         os.chmod(temporary, 0o644)
+        # A -wal, -shm or -journal file left beside the old file would be laid over the new one
+        # by the next reader (SQLite applies a log it finds beside a database): they go first.
+        for companion in stale_companions(target):
+            companion.unlink(missing_ok=True)
         os.replace(temporary, target)
         _fsync_directory(target.parent)
     except BaseException:

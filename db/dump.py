@@ -11,6 +11,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from claimscope.db.files import UnusableFile, connect_read_only, describe
 from claimscope.db.records import (
     AliasRecord,
     ClaimRecord,
@@ -31,9 +32,15 @@ class DumpError(Exception):
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    if not path.is_file():
+    kind = describe(path)
+    if kind == "missing":
         raise DumpError(f"{path}: no such knowledge base (build one with `claimscope build --db {path}`)")
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        connection = connect_read_only(path)
+    except UnusableFile as error:
+        raise DumpError(str(error)) from None
+    except sqlite3.Error as error:
+        raise DumpError(f"{path}: not a knowledge base ({error})") from error
     try:
         application_id = connection.execute("PRAGMA application_id").fetchone()[0]
         version = connection.execute("PRAGMA user_version").fetchone()[0]
@@ -109,10 +116,11 @@ def _read(connection: sqlite3.Connection) -> Records:
     # The two large tables are read positionally, in the records' field order: a million
     # keyword-argument constructions cost a third more.
     claims = tuple(
-        ClaimRecord(*row[:16], tuple(json.loads(row[16])) if row[16] else ())  # type: ignore[arg-type, call-arg]
+        ClaimRecord(*row[:16], tuple(json.loads(row[16])) if row[16] else (), row[17])  # type: ignore[arg-type, call-arg]
         for row in connection.execute(
             "SELECT id, subject_id, predicate_id, object_id, value_text, value_number, value_date, unit, qualifier,"
-            " start, \"end\", modality, claimant_id, statement, inferred, note, contradicts FROM claims ORDER BY rowid"
+            " start, \"end\", modality, claimant_id, statement, inferred, note, contradicts, scope FROM claims"
+            " ORDER BY rowid"
         )
     )
     evidence = tuple(

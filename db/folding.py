@@ -21,6 +21,10 @@ _APOSTROPHES = re.compile(r"['`´ʹʻʼʽʾʿˈ‘’‛′]")
 _GLUED_ARTICLE = re.compile(r"\b(?:al|el|ad|ar|as|at|an|ash|az|ud|ul|ur|ut)-(?=\w)")
 _LEADING_ARTICLE = re.compile(r"^(?:(?:al|el) )+(?=\w)")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# Arabic-script vowel marks (harakat, tanwin, shadda, sukun, superscript alef, Quranic marks) and tatweel.
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+# The Arabic article al- joined to the start of a word of two letters or more.
+_ARABIC_ARTICLE = re.compile("(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{2})")
 
 
 @lru_cache(maxsize=4096)
@@ -30,8 +34,12 @@ def fold(text: str) -> str:
         anyascii,  # imported here: loading its tables costs start-up time
     )
 
-    # NFKC first so that full-width letters and ligatures become ordinary letters.
-    ascii_text = anyascii(unicodedata.normalize("NFKC", text)).lower()
+    # NFKC first so that full-width letters and ligatures become ordinary letters; Arabic vowel
+    # marks and the elongating tatweel go (they are written or not at will), and so does the
+    # Arabic article joined to a word (القاعدة and قاعدة meet, as al-Qaida and Qaida do).
+    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text))
+    text = _ARABIC_ARTICLE.sub("", text)
+    ascii_text = anyascii(text).lower()
     ascii_text = _APOSTROPHES.sub("", ascii_text)
     ascii_text = _GLUED_ARTICLE.sub("", ascii_text)
     folded = _NON_WORD.sub(" ", ascii_text).strip()
@@ -51,3 +59,26 @@ def fold_compact(text: str) -> str:
 def words(folded: str) -> list[str]:
     """The words of an already folded text."""
     return folded.split()
+
+
+# Letters of other alphabets that look like Latin ones (after Unicode's confusables, TR39).
+_LOOK_ALIKE = str.maketrans(
+    "АВЕКМНОРСТУХаеорсухіІјЈѕЅԁԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧοινρτυχ",
+    "ABEKMHOPCTYXaeopcyxiIjJsSdqwABEZHIKMNOPTYXoivptux",
+)
+_SCRIPTS = (("LATIN", "latin"), ("CYRILLIC", "cyrillic"), ("GREEK", "greek"))
+
+
+def mixes_scripts(text: str) -> bool:
+    """Whether ``text`` holds letters of more than one of the Latin, Cyrillic and Greek alphabets."""
+    found: set[str] = set()
+    for char in text:
+        if char.isalpha():
+            name = unicodedata.name(char, "")
+            found.update(script for prefix, script in _SCRIPTS if name.startswith(prefix))
+    return len(found) > 1
+
+
+def skeleton(text: str) -> str:
+    """``text`` with Cyrillic and Greek letters that look like Latin ones replaced by those."""
+    return text.translate(_LOOK_ALIKE)

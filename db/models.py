@@ -128,6 +128,8 @@ class Claim(_Record):
     note: str | None
     disputed: bool
     evidence: tuple[Evidence, ...]
+    #: What the value covers when narrower than the subject ("near the Tajik border"), or None.
+    scope: str | None = None
 
     @property
     def source_count(self) -> int:

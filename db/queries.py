@@ -10,9 +10,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from claimscope.db.edtf import parse_edtf
+from claimscope.db.files import UnusableFile, connect_read_only, describe, regular_file
 from claimscope.db.models import (
     Alias,
     Claim,
@@ -51,7 +51,7 @@ SELECT c.id, c.predicate_id, p.label, p.inverse_label,
        c.value_text, c.value_number, c.value_date, c.unit,
        c.start, c."end", c.modality,
        k.id, k.kind, k.name,
-       c.statement, c.inferred, c.note, c.disputed, c.qualifier
+       c.statement, c.inferred, c.note, c.disputed, c.qualifier, c.scope
 FROM claims c
 JOIN predicates p ON p.id = c.predicate_id
 JOIN entities s ON s.id = c.subject_id
@@ -68,56 +68,45 @@ def _describe(date: str | None) -> str | None:
     return parse_edtf(date).describe() if date else None
 
 
+def _built_meta(path: str | os.PathLike[str], key: str, this_version: bool = False) -> str | None:
+    """The ``meta`` value ``key`` of a knowledge base file, or None when it cannot tell (or, with
+    ``this_version``, when the file is of another schema version)."""
+    target = Path(path)
+    if not target.is_file():
+        return None
+    try:
+        connection = connect_read_only(target)
+        try:
+            if this_version and connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                return None
+            row = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        finally:
+            connection.close()
+    except (sqlite3.Error, UnusableFile):
+        return None
+    return str(row[0]) if row and row[0] else None
+
+
 def built_fingerprint(path: str | os.PathLike[str]) -> str | None:
     """The seed fingerprint a knowledge base file was built from, or None if it cannot tell.
 
     None also for a file of another schema version, which must be rebuilt anyway.
     """
-    target = Path(path)
-    if not target.is_file():
-        return None
-    try:
-        connection = sqlite3.connect(f"file:{quote(str(target.resolve()))}?mode=ro", uri=True)
-        try:
-            if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-                return None
-            row = connection.execute("SELECT value FROM meta WHERE key = 'seed_fingerprint'").fetchone()
-        finally:
-            connection.close()
-    except sqlite3.Error:
-        return None
-    return str(row[0]) if row else None
+    return _built_meta(path, "seed_fingerprint", this_version=True)
 
 
 def built_corpus(path: str | os.PathLike[str]) -> Path | None:
     """The corpus folder a knowledge base file was built with, when it recorded one (None when it cannot tell)."""
-    target = Path(path)
-    if not target.is_file():
-        return None
-    try:
-        connection = sqlite3.connect(f"file:{quote(str(target.resolve()))}?mode=ro", uri=True)
-        try:
-            row = connection.execute("SELECT value FROM meta WHERE key = 'corpus'").fetchone()
-        finally:
-            connection.close()
-    except sqlite3.Error:
-        return None
-    return Path(row[0]) if row and row[0] else None
+    found = _built_meta(path, "corpus")
+    return Path(found) if found else None
 
 
 def built_imports(path: str | os.PathLike[str]) -> int:
     """How many imports a knowledge base file holds (0 when it cannot tell)."""
-    target = Path(path)
-    if not target.is_file():
-        return 0
+    found = _built_meta(path, "imports")
     try:
-        connection = sqlite3.connect(f"file:{quote(str(target.resolve()))}?mode=ro", uri=True)
-        try:
-            row = connection.execute("SELECT value FROM meta WHERE key = 'imports'").fetchone()
-        finally:
-            connection.close()
-        return len(json.loads(row[0])) if row else 0
-    except (sqlite3.Error, ValueError):
+        return len(json.loads(found)) if found else 0
+    except ValueError:
         return 0
 
 
@@ -169,18 +158,23 @@ class KnowledgeBase:
             KnowledgeBaseError: for a missing, empty, corrupt, foreign or newer file.
         """
         target = Path(path)
-        if not target.exists():
+        kind = describe(target)
+        if kind == "missing":
             raise KnowledgeBaseError(f"{target}: no such file; build one with `claimscope build --db {target}`")
-        if target.is_dir():
-            raise KnowledgeBaseError(f"{target}: is a directory, not a knowledge base file")
+        if kind != "a regular file":
+            raise KnowledgeBaseError(f"{target}: {kind}, not a knowledge base file")
         if target.stat().st_size == 0:
+            try:
+                regular_file(target, "a knowledge base file")
+            except UnusableFile as error:
+                raise KnowledgeBaseError(str(error)) from None
             raise KnowledgeBaseError(f"{target}: the file is empty; rebuild it with `claimscope build --db {target}`")
-        uri = f"file:{quote(str(target.resolve()))}?mode=ro"
         try:
-            connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            connection.execute("PRAGMA query_only = ON")
+            connection = connect_read_only(target, check_same_thread=False)
             application_id = connection.execute("PRAGMA application_id").fetchone()[0]
             version = connection.execute("PRAGMA user_version").fetchone()[0]
+        except UnusableFile as error:
+            raise KnowledgeBaseError(str(error)) from None
         except sqlite3.DatabaseError as error:
             raise KnowledgeBaseError(f"{target}: not a readable SQLite file ({error})") from None
         if application_id != APPLICATION_ID:
@@ -269,7 +263,7 @@ class KnowledgeBase:
                     qualifier=row[24],
                     start=row[14], end=row[15], modality=row[16], claimant=_ref(row[17], row[18], row[19]),
                     statement=row[20], inferred=row[21], note=row[22], disputed=bool(row[23]),
-                    evidence=tuple(evidence.get(row[0], ())),
+                    evidence=tuple(evidence.get(row[0], ())), scope=row[25],
                 )
             )
         return claims

@@ -109,6 +109,9 @@ class ClaimRecord:
     inferred: str | None = None
     note: str | None = None
     contradicts: tuple[str, ...] = ()
+    #: What a figure or value covers when it is narrower than the subject as a whole ("near the
+    #: Tajik border"); values of different scope are not a dispute.
+    scope: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: Stored in ``PRAGMA user_version``; a reader refuses a file with another version.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 #: Stored in ``PRAGMA application_id`` so that a foreign SQLite file is recognised ("CLSC").
 APPLICATION_ID = 0x434C5343
 
@@ -96,7 +96,8 @@ CREATE TABLE claims (
     contradicts  TEXT,                      -- JSON list of claim ids, when the curator declared any
     best_grade   INTEGER,                   -- the best (lowest) information grade of its evidence
     time_lower   TEXT,                      -- the first and last day the claim speaks of: its start and end,
-    time_upper   TEXT                       -- its date value, or its event's date (NULL: none)
+    time_upper   TEXT,                      -- its date value, or its event's date (NULL: none)
+    scope        TEXT                       -- what a value covers when narrower than the subject (schema 11)
 );
 CREATE TABLE evidence (
     id        INTEGER PRIMARY KEY,

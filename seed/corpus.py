@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from claimscope.db.files import describe
 from claimscope.db.records import PassageRecord
 from claimscope.seed.segment import Segmentation, parse_line_ranges, segment
 
 if TYPE_CHECKING:
     from claimscope.db.records import SourceRecord
 
-__all__ = ["CorpusText", "TextUnavailable", "default_corpus", "passage_records", "read_text", "source_folder",
-           "source_text"]
+__all__ = [
+    "MAX_TEXT_BYTES",
+    "CorpusText",
+    "TextFileError",
+    "TextUnavailable",
+    "default_corpus",
+    "passage_records",
+    "read_text",
+    "source_folder",
+    "source_text",
+]
 
 CORPUS_ENV = "CLAIMSCOPE_CORPUS"
 
@@ -48,9 +59,39 @@ class CorpusText:
     segmentation: Segmentation
 
 
+#: The largest source text read (a long book is a few MB; a larger file is a mistake, or an attack).
+MAX_TEXT_BYTES = 64 * 1024 * 1024
+
+
+class TextFileError(OSError):
+    """A source text's path that is not a readable text file of a sane size; the message says what it is."""
+
+
 def read_text(path: Path) -> tuple[str, str]:
-    """Read a corpus file as UTF-8; return its text and the SHA-256 of its bytes."""
-    raw = path.read_bytes()
+    """Read a corpus file as UTF-8; return its text and the SHA-256 of its bytes.
+
+    The file is opened without blocking and checked before it is read: a FIFO (which would
+    block the reader until something writes to it), a device, a directory or a file over
+    ``MAX_TEXT_BYTES`` is refused with what it is.
+
+    Raises:
+        TextFileError: not a regular file, or too large.
+        OSError, UnicodeDecodeError: when the file cannot be read as UTF-8 text.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise TextFileError(f"{path}: {describe(Path(path))}, not a text file")
+        if info.st_size > MAX_TEXT_BYTES:
+            raise TextFileError(f"{path}: {info.st_size / 1e6:,.0f} MB, more than the {MAX_TEXT_BYTES // 2**20} MB a "
+                                "source text may have")
+        with os.fdopen(os.dup(descriptor), "rb") as handle:
+            raw = handle.read(MAX_TEXT_BYTES + 1)
+    finally:
+        os.close(descriptor)
+    if len(raw) > MAX_TEXT_BYTES:  # a file that grew, or says it is smaller than it is
+        raise TextFileError(f"{path}: more than the {MAX_TEXT_BYTES // 2**20} MB a source text may have")
     return raw.decode("utf-8"), hashlib.sha256(raw).hexdigest()
 
 
@@ -88,9 +129,13 @@ def source_text(source: SourceRecord, corpus: Path | None) -> CorpusText:
                               "no corpus folder (give --corpus DIR or set CLAIMSCOPE_CORPUS)",
                               f"no corpus folder to find {source.file} in")
     path = folder / source.file
-    if not path.is_file():
+    kind = describe(path)
+    if kind == "missing":
         raise TextUnavailable(f"the text of source {source.id!r} is not on this machine: {source.file} is not in "
                               f"{folder}", f"{source.file} is not in {folder}")
+    if kind != "a regular file":
+        raise TextUnavailable(f"the text of source {source.id!r} cannot be read: {path} is {kind}, not a text file",
+                              f"{path} is {kind}")
     try:
         text = load_corpus_text(path, *(parse_line_ranges(list(lines))
                                         for lines in (source.body, source.headings, source.exclude)))

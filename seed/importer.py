@@ -22,6 +22,7 @@ there are no errors; then the whole file is written anew, atomically, under the 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -33,7 +34,8 @@ from rapidfuzz import fuzz, process
 
 from claimscope.db.build import build_locked, writing
 from claimscope.db.dump import read_alias_folds, read_records
-from claimscope.db.folding import compact, fold
+from claimscope.db.files import write_target
+from claimscope.db.folding import compact, fold, mixes_scripts, skeleton
 from claimscope.db.records import AliasRecord, ClaimRecord, EvidenceRecord, Records, SourceRecord
 from claimscope.seed.corpus import CorpusText, TextUnavailable, passage_records, source_text
 from claimscope.seed.loader import (
@@ -66,6 +68,8 @@ IMPORT_ENTITY_FIELDS = ENTITY_FIELDS | {"same_as": _Field(False, _slug), "distin
 IMPORT_EVIDENCE_FIELDS = EVIDENCE_FIELDS | {
     "quote": _Field(False, _text), "prefix": _Field(False, _text), "suffix": _Field(False, _text),
 }
+#: How many paragraphs a quote found in several is said to be in, at most.
+QUOTE_PLACES = 10
 #: How alike (0-100, rapidfuzz ratio of folded spellings) a name must be to be flagged.
 FUZZY_CUTOFF = 85
 _CLAIM_CONTENT = ("subject", "predicate", "object", "value_text", "value_number", "value_date", "unit", "modality",
@@ -145,8 +149,13 @@ class _ImportLoader(_Loader):
         places = [str(Path(located.file).parent)] + ([str(self.corpus)] if self.corpus else [])
         return "beside the file (" + ") or in (".join(places) + ")"
 
-    def text_dir(self, path: Path) -> str | None:
-        return str(path.resolve().parent)
+    def text_dir(self, path: Path, name: str) -> str | None:
+        # The folder the text's path was given from (its ``file:`` may hold subfolders, and a
+        # symlink stays a symlink): that folder and ``file:`` find it again.
+        base = Path(os.path.abspath(path))
+        for _ in Path(name).parts:
+            base = base.parent
+        return str(base)
 
     def known_claim_ids(self) -> set[str]:
         return set(self.base_claims)
@@ -241,9 +250,22 @@ class _ImportLoader(_Loader):
                 for alias in f.get("aliases") or () if isinstance(alias, str) or not alias.get("weak")
             ]
             same: dict[str, str] = {}
+            disguised: dict[str, str] = {}
             for name in names:
                 for owner in exact.get((kind, compact(fold(str(name)))), ()):
                     same.setdefault(owner, str(name))
+                # A name that mixes scripts and reads as another's spelling once its look-alike
+                # letters are taken for Latin ones ("ІSКР" in Cyrillic letters for ISKP).
+                if mixes_scripts(str(name)):
+                    for owner in exact.get((kind, compact(fold(skeleton(str(name))))), ()):
+                        disguised.setdefault(owner, str(name))
+            for owner, name in disguised.items():
+                if owner not in same and owner not in apart:
+                    self.problem(located.file, located.line("name"),
+                                 f"entity {entity_id!r} is named {name!r}, which mixes scripts and looks like "
+                                 f"{self.base_names[owner]} ({owner}): letters from another alphabet that look "
+                                 "like Latin ones", f"type the name in one alphabet; if it is {owner}, add "
+                                 f"same_as: {owner}; if not, distinct_from: [{owner}]")
             alike: dict[str, tuple[str, float]] = {}
             choices, owners, spellings = by_kind[kind]
             for name in names:
@@ -344,8 +366,11 @@ class _ImportLoader(_Loader):
                          "without your say")
             return None
         if expected is None and len(numbers) > 1:
+            shown = ", ".join(map(str, numbers[:QUOTE_PLACES]))
+            if len(numbers) > QUOTE_PLACES:
+                shown += f" and {len(numbers) - QUOTE_PLACES} more paragraphs"
             self.problem(claim.file, located.line("quote"),
-                         f"quote found in paragraphs {', '.join(map(str, numbers))} of {where}",
+                         f"quote found in paragraphs {shown} of {where}",
                          "add paragraph: N to say which one you mean, prefix: or suffix: (the words just before "
                          "or after it), or quote more of the passage")
             return None
@@ -454,15 +479,26 @@ def import_files(db_path: Path, paths: list[Path], corpus: Path | None, dry_run:
 
     Raises:
         DumpError: when ``db_path`` is not a knowledge base this version can read.
+        UnusableFile: when ``db_path`` is not a regular file (a symlink is written through).
         sqlite3.Error, ValueError, OSError: when writing fails; the file is then as it was.
     """
-    with writing(db_path):
+    if dry_run:
+        # Nothing is written, so no write lock is taken: a dry run works on a knowledge base
+        # in a folder it may not write (a shared, read-only one).
         stage(STAGES[0])
         base = read_records(db_path)
         stage(STAGES[1])
         result = load_import(paths, base, corpus, read_alias_folds(db_path))
-        if result.records is not None and not dry_run:
+        stage("done")
+        return result
+    target, _ = write_target(db_path)  # a symlink is written through, a device or FIFO refused
+    with writing(target):
+        stage(STAGES[0])
+        base = read_records(target)
+        stage(STAGES[1])
+        result = load_import(paths, base, corpus, read_alias_folds(target))
+        if result.records is not None:
             stage(STAGES[2])
-            build_locked(db_path, result.records)
+            build_locked(target, result.records)
         stage("done")
     return result

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from claimscope.db.edtf import EDTFError, parse_edtf
+from claimscope.db.files import describe
 from claimscope.db.folding import compact, fold
 from claimscope.db.records import (
     KINDS,
@@ -38,7 +39,8 @@ from claimscope.seed.segment import Paragraph, parse_line_ranges
 from claimscope.seed.yamlfile import Mapping, Problem, YamlError, load_yaml
 
 __all__ = [
-    "Coverage", "LoadResult", "Mention", "Problem", "Reported", "default_seed_dir", "load_seed", "seed_fingerprint",
+    "SKIP_REASONS", "Coverage", "CuratorNote", "LoadResult", "Mention", "Problem", "Reported", "default_seed_dir",
+    "load_seed", "seed_fingerprint",
 ]
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -49,6 +51,14 @@ _TOP_LEVEL = ("sources", "predicates", "entities", "claims", "kind")
 _GLUED_NOTE = re.compile(r"(?<=[a-z])\d{1,2}\b")
 # A possessive ("ISKP's") still names ISKP.
 _POSSESSIVE = re.compile(r"['’]s\b")
+#: Why a body sentence may be left uncited on purpose (a source's ``skip:`` list).
+SKIP_REASONS = {
+    "furniture": "page furniture inside the body: a byline, a caption, a call to read on",
+    "question": "a rhetorical question: it asks and asserts nothing",
+    "repetition": "it restates what a cited sentence of the same source already says",
+    "signpost": "it announces or links what follows and asserts nothing of its own",
+    "comment": "the author's general remark or advice, which asserts no fact about an entity",
+}
 
 
 def default_seed_dir() -> Path:
@@ -79,12 +89,30 @@ def seed_fingerprint(seed_dir: Path, corpus: Path | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
-    """How many of a source's paragraphs the knowledge base cites."""
+    """How many of a source's paragraphs and sentences the knowledge base cites, and which it skips on purpose."""
 
     source_id: str
     paragraphs: int
     cited: int
     uncited: tuple[int, ...]
+    #: Body sentences of the text, and how many of them some evidence cites (a paragraph cited
+    #: without a sentence number cites each of its sentences).
+    sentences: int = 0
+    sentences_cited: int = 0
+    #: Sentences no claim cites that the seed lists under ``skip:``: (paragraph, sentence, reason).
+    skipped: tuple[tuple[int, int, str], ...] = ()
+    #: Sentences neither cited nor skipped: (paragraph, sentence).
+    uncited_sentences: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CuratorNote:
+    """A note for curators (``curator_note:``): kept in the seed and shown by ``check``, never built."""
+
+    file: str
+    line: int
+    record: str
+    text: str
 
 
 class Reported:
@@ -113,6 +141,10 @@ class LoadResult(Reported):
     anaphora: int = 0
     files: int = 0
     mentions: list[Mention] = field(default_factory=list)
+    #: Body sentences that no claim cites and no ``skip:`` entry explains, as warnings for ``check``
+    #: (kept out of ``problems``: a build or an import of one's own text need not account for each).
+    uncited_sentences: list[Problem] = field(default_factory=list)
+    curator_notes: list[CuratorNote] = field(default_factory=list)
 
 
 def _suggest(value: str, choices: Iterable[str]) -> str | None:
@@ -216,6 +248,11 @@ SOURCE_FIELDS = {
     "note": _Field(OPT, _optional_text), "unconfirmed": _Field(OPT, _list_of_text),
     "body": _Field(REQ, _list_of_lines), "headings": _Field(OPT, _list_of_lines),
     "exclude": _Field(OPT, _list_of_lines),
+    "skip": _Field(OPT, lambda v: None if isinstance(v, list) else "a list of {paragraph, sentence, reason}"),
+}
+SKIP_FIELDS = {
+    "paragraph": _Field(REQ, _int_at_least_one), "sentence": _Field(REQ, _int_at_least_one),
+    "reason": _Field(REQ, _one_of(SKIP_REASONS)), "note": _Field(OPT, _optional_text),
 }
 PREDICATE_FIELDS = {
     "id": _Field(REQ, lambda v: None if isinstance(v, str) and _PREDICATE_ID.fullmatch(v) else "a snake_case name"),
@@ -228,6 +265,7 @@ ENTITY_FIELDS = {
     "id": _Field(REQ, _slug), "kind": _Field(OPT, _one_of(KINDS)), "name": _Field(REQ, _text),
     "aliases": _Field(OPT, lambda v: None if isinstance(v, list) else "a list of aliases"),
     "summary": _Field(REQ, _text), "note": _Field(OPT, _optional_text), "subtype": _Field(OPT, _optional_text),
+    "curator_note": _Field(OPT, _optional_text),
 }
 ALIAS_FIELDS = {"alias": _Field(REQ, _text), "weak": _Field(OPT, _bool), "note": _Field(OPT, _optional_text)}
 CLAIM_FIELDS = {
@@ -238,6 +276,7 @@ CLAIM_FIELDS = {
     "modality": _Field(OPT, _one_of(MODALITIES)), "claimant": _Field(OPT, _optional_text),
     "statement": _Field(OPT, _optional_text), "inferred": _Field(OPT, _optional_text),
     "note": _Field(OPT, _optional_text), "contradicts": _Field(OPT, _list_of_text),
+    "scope": _Field(OPT, _optional_text), "curator_note": _Field(OPT, _optional_text),
     "evidence": _Field(REQ, lambda v: None if isinstance(v, list) and v else "a list of at least one locator"),
 }
 EVIDENCE_FIELDS = {
@@ -260,6 +299,8 @@ class _Loader:
         self.entities: list[_Located] = []
         self.claims: list[_Located] = []
         self.texts: dict[str, CorpusText] = {}
+        #: Each source's deliberately uncited sentences: (paragraph, sentence) -> (reason, file, line).
+        self.skips: dict[str, dict[tuple[int, int], tuple[str, str, int]]] = {}
         self.files = 0
         self.unreadable: list[str] = []
         self.source_fields = SOURCE_FIELDS
@@ -395,7 +436,12 @@ class _Loader:
             except ValueError as error:
                 self.problem(located.file, located.line("body"), f"line ranges: {error}")
                 continue
-            if corpus_file is None or not corpus_file.is_file():
+            kind = describe(corpus_file) if corpus_file is not None else "missing"
+            if kind not in ("missing", "a regular file") and corpus_file is not None:
+                self.problem(located.file, located.line("file"), f"{corpus_file} is {kind}, not a text file",
+                             "point file: at the text itself")
+                corpus_file = None
+            elif corpus_file is None or kind == "missing":
                 where = self.text_places(located)
                 self.problem(
                     located.file, located.line("file"), f"corpus text {f['file']!r} not found {where}; "
@@ -430,6 +476,7 @@ class _Loader:
                     self.texts[source_id] = corpus_text
                     text_present = True
                     paragraph_count = len(corpus_text.segmentation.paragraphs)
+            self.read_skips(source_id, located)
             records.append(
                 SourceRecord(
                     id=source_id, file=f["file"], sha256=f.get("sha256") or "", title=f["title"].strip(),
@@ -440,10 +487,36 @@ class _Loader:
                     body=tuple(str(item) for item in f.get("body") or ()),
                     headings=tuple(str(item) for item in f.get("headings") or ()),
                     exclude=tuple(str(item) for item in f.get("exclude") or ()),
-                    corpus_dir=self.text_dir(corpus_file) if text_present and corpus_file else None,
+                    corpus_dir=self.text_dir(corpus_file, f["file"]) if text_present and corpus_file else None,
                 )
             )
         return records
+
+    def read_skips(self, source_id: str, located: _Located) -> None:
+        """Check a source's ``skip:`` list (sentences left uncited on purpose) and keep it for coverage."""
+        items = located.fields.get("skip") or []
+        corpus_text = self.texts.get(source_id)
+        skips: dict[tuple[int, int], tuple[str, str, int]] = {}
+        for index, item in enumerate(items):
+            line = items.item_lines[index] if hasattr(items, "item_lines") else located.line("skip")
+            entry = self.fields(located.file, line, item, SKIP_FIELDS, "skipped sentence")
+            if entry is None:
+                continue
+            paragraph_number, sentence_number = entry.fields["paragraph"], entry.fields["sentence"]
+            if corpus_text is not None:
+                paragraph = corpus_text.segmentation.paragraph(paragraph_number)
+                if paragraph is None or sentence_number > len(paragraph.sentences):
+                    where = (f"paragraph {paragraph_number} does not exist" if paragraph is None else
+                             f"paragraph {paragraph_number} has {len(paragraph.sentences)} sentences")
+                    self.problem(located.file, line, f"skip: {where} in {source_id}",
+                                 f"run `claimscope passages {source_id}` to see the numbering")
+                    continue
+            if (paragraph_number, sentence_number) in skips:
+                self.problem(located.file, line, f"skip: sentence {paragraph_number}.{sentence_number} of "
+                             f"{source_id} is listed twice", "keep one entry")
+                continue
+            skips[(paragraph_number, sentence_number)] = (entry.fields["reason"], located.file, line)
+        self.skips[source_id] = skips
 
     def text_path(self, located: _Located) -> Path | None:
         """Where a source's text should be."""
@@ -453,8 +526,8 @@ class _Loader:
         """Where a missing text was looked for, for the message."""
         return f"in {self.corpus}" if self.corpus else "(no corpus directory given)"
 
-    def text_dir(self, path: Path) -> str | None:
-        """The folder to record for a text found at ``path`` (None: the corpus folder)."""
+    def text_dir(self, path: Path, name: str) -> str | None:
+        """The folder to record for a text ``name`` found at ``path`` (None: the corpus folder)."""
         return None
 
     def known_links(self) -> list[tuple[str | None, ...]]:
@@ -630,7 +703,7 @@ class _Loader:
                     qualifier=f.get("qualifier"),
                     start=f.get("start"), end=f.get("end"), modality=modality, claimant=claimant,
                     statement=f.get("statement"), inferred=f.get("inferred"), note=f.get("note"),
-                    contradicts=tuple(f.get("contradicts") or ()),
+                    contradicts=tuple(f.get("contradicts") or ()), scope=f.get("scope"),
                 )
             )
             names = [f["subject"], f.get("object"), claimant]
@@ -758,17 +831,72 @@ class _Loader:
                              "add a claim with predicate occurred_on and an EDTF value, with its evidence")
 
     def coverage(self, sources: list[SourceRecord], evidence: list[EvidenceRecord]) -> list[Coverage]:
+        """Paragraph and sentence coverage of each source whose text is present.
+
+        A skipped sentence that a claim cites is reported (as a warning): the skip is stale.
+        """
         cited: dict[str, set[int]] = defaultdict(set)
+        cited_sentences: dict[str, set[tuple[int, int | None]]] = defaultdict(set)
         for item in evidence:
             cited[item.source_id].add(item.paragraph)
+            cited_sentences[item.source_id].add((item.paragraph, item.sentence))
         result = []
         for source in sources:
             if source.paragraph_count is None:
                 continue
             numbers = set(range(1, source.paragraph_count + 1))
+            corpus_text = self.texts.get(source.id)
+            skips = self.skips.get(source.id, {})
+            sentences = cited_count = 0
+            skipped: list[tuple[int, int, str]] = []
+            uncited: list[tuple[int, int]] = []
+            for paragraph in corpus_text.segmentation.paragraphs if corpus_text else ():
+                for sentence in paragraph.sentences:
+                    locator = (paragraph.number, sentence.number)
+                    sentences += 1
+                    is_cited = bool({locator, (paragraph.number, None)} & cited_sentences[source.id])
+                    skip = skips.get(locator)
+                    if is_cited:
+                        cited_count += 1
+                        if skip:
+                            self.problem(skip[1], skip[2], f"sentence {paragraph.number}.{sentence.number} of "
+                                         f"{source.id} is listed under skip: but a claim cites it",
+                                         "drop the skip entry", severity="warning")
+                    elif skip:
+                        skipped.append((*locator, skip[0]))
+                    else:
+                        uncited.append(locator)
             result.append(Coverage(source.id, source.paragraph_count, len(numbers & cited[source.id]),
-                                   tuple(sorted(numbers - cited[source.id]))))
+                                   tuple(sorted(numbers - cited[source.id])), sentences, cited_count,
+                                   tuple(skipped), tuple(uncited)))
         return result
+
+    def uncited_sentences(self, coverage: list[Coverage]) -> list[Problem]:
+        """A warning for each body sentence that no claim cites and no ``skip:`` entry explains."""
+        places = {located.fields["id"]: located for located in self.sources}
+        warnings: list[Problem] = []
+        for item in coverage:
+            located = places.get(item.source_id)
+            if located is None:
+                continue
+            line = located.line("skip" if "skip" in located.fields else None)
+            warnings.extend(
+                Problem(located.file, line, f"sentence {paragraph}.{sentence} of {item.source_id} is cited by no "
+                        "claim and not listed under skip:",
+                        f"cite it, or add {{paragraph: {paragraph}, sentence: {sentence}, reason: ...}} to skip: "
+                        f"({', '.join(SKIP_REASONS)})", "warning")
+                for paragraph, sentence in item.uncited_sentences
+            )
+        return warnings
+
+    def curator_notes(self) -> list[CuratorNote]:
+        """The ``curator_note:`` of every entity and claim, in file order."""
+        return [
+            CuratorNote(located.file, located.line("curator_note"), str(located.fields.get("id") or
+                        f"{located.fields.get('subject')} {located.fields.get('predicate')}"),
+                        " ".join(str(located.fields["curator_note"]).split()))
+            for located in [*self.entities, *self.claims] if located.fields.get("curator_note")
+        ]
 
 
 def _folded_passage(text: str) -> str:
@@ -827,6 +955,8 @@ def _derived_id(fields: dict[str, Any], value_number: float | None) -> str:
         str(value if name == "value" else fields.get(name))
         for name in ("subject", "predicate", "object", "value", "unit", "modality", "claimant", "start", "end")
     )
+    if fields.get("scope"):  # only then: the ids of claims without a scope stay as they were
+        key += f"|{fields['scope']}"
     return f"{fields['subject']}--{fields['predicate'].replace('_', '-')}--{hashlib.sha1(key.encode()).hexdigest()[:8]}"
 
 
@@ -860,6 +990,7 @@ def load_seed(seed_dir: Path, corpus: Path | None, require_corpus: bool = False)
     if not loader.files:
         loader.problem(str(seed_dir), None, "no seed files (*.yaml) found", "give the folder that holds sources.yaml")
     coverage = loader.coverage(sources, evidence)
+    uncited_sentences = loader.uncited_sentences(coverage)
     errors = [problem for problem in loader.problems if problem.severity == "error"]
     records = None
     if not errors:
@@ -872,4 +1003,5 @@ def load_seed(seed_dir: Path, corpus: Path | None, require_corpus: bool = False)
                            for passage in passage_records(source_id, text)),
         )
     mentions = unevidenced_mentions(records, loader.texts) if records is not None and require_corpus else []
-    return LoadResult(records, loader.problems, coverage, anaphora, loader.files, mentions)
+    return LoadResult(records, loader.problems, coverage, anaphora, loader.files, mentions, uncited_sentences,
+                      loader.curator_notes())

@@ -8,6 +8,7 @@ before comparing, and every match is mapped back to offsets in the original text
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -24,27 +25,36 @@ _INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
-    """``text`` in the comparable form, and for each of its characters the offset it came from."""
+    """``text`` in the comparable form, and for each of its characters the offset it came from.
+
+    Accented letters are compared decomposed (NFD), so that a quote pasted in one Unicode
+    form finds a text written in the other.
+    """
     out: list[str] = []
     origin: list[int] = []
     in_space = False
-    for index, char in enumerate(text):
-        if char in _INVISIBLE:
-            continue
-        if char.isspace():
-            if not in_space:
-                out.append(" ")
-                origin.append(index)
-            in_space = True
-            continue
-        in_space = False
-        if char == "\u2026":  # an ellipsis character reads as three dots
-            out.extend("...")
-            origin.extend((index, index, index))
-            continue
-        out.append(_SAME.get(char, char))
-        origin.append(index)
+    for index, whole in enumerate(text):
+        for char in (unicodedata.normalize("NFD", whole) if not whole.isascii() else whole):
+            in_space = _add(char, index, out, origin, in_space)
     return "".join(out), origin
+
+
+def _add(char: str, index: int, out: list[str], origin: list[int], in_space: bool) -> bool:
+    """Append ``char`` (from offset ``index``) in its comparable form; return whether it ended in a space."""
+    if char in _INVISIBLE:
+        return in_space
+    if char.isspace():
+        if not in_space:
+            out.append(" ")
+            origin.append(index)
+        return True
+    if char == "\u2026":  # an ellipsis character reads as three dots
+        out.extend("...")
+        origin.extend((index, index, index))
+        return False
+    out.append(_SAME.get(char, char))
+    origin.append(index)
+    return False
 
 
 def find_quote(text: str, quote: str, normalised: tuple[str, list[int]] | None = None, prefix: str = "",

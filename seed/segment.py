@@ -2,7 +2,8 @@
 
 The rules (documented in the README, "Locators"):
 
-* A text is split into lines on ``\\n`` (``\\r\\n`` is accepted). Lines are numbered from 1.
+* A text is split into lines on ``\\n`` (``\\r\\n`` is accepted, and a text with only ``\\r`` line
+  ends is split on ``\\r``). Lines are numbered from 1.
 * A source record declares which lines are body (``body``: ranges such as ``"19-69"``),
   which of those are subheadings (``headings``) and which are not body after all
   (``exclude``: captions and the like inside the body range).
@@ -179,7 +180,10 @@ def segment(
         headings: body lines that are subheadings (not numbered as paragraphs).
         exclude: lines inside the body ranges that are not body (captions).
     """
-    lines = text.split("\n")
+    # Lines end in \n (a \r before it is dropped); a text with no \n at all but \r (old Mac
+    # files) ends its lines in \r.
+    separator = "\r" if "\n" not in text and "\r" in text else "\n"
+    lines = text.split(separator)
     paragraphs: list[Paragraph] = []
     furniture: set[int] = set()
     offset = 0

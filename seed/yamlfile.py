@@ -14,6 +14,8 @@ __all__ = ["Mapping", "Problem", "Sequence", "YamlError", "load_yaml"]
 # C0 and C1 control characters other than tab and newline: YAML's escapes ("\e", "\x9b")
 # can put them in a quoted string, and nothing in a seed needs them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A lone UTF-16 surrogate ("\ud83d" in a YAML string) is half a character: SQLite cannot store it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,12 @@ class _Converter:
                 self.file, node.start_mark.line + 1,
                 f"the text holds the control character U+{ord(control.group()):04X}, which could drive a terminal",
                 "remove it; write the character out in words if it matters"))
+        if isinstance(value, str) and (surrogate := _SURROGATE.search(value)):
+            self.problems.append(Problem(
+                self.file, node.start_mark.line + 1,
+                f"the text holds U+{ord(surrogate.group()):04X}, half of a character (an escape such as \\ud83d is "
+                "one half of a pair): no file or database can store it",
+                "write the character itself, or escape it whole as \\U0001F600"))
         return value
 
     @staticmethod

@@ -73,7 +73,7 @@ def claim_line(claim: Claim, direction: str = "outgoing", compact: bool = False)
     the predicate out (a heading above says them), keeping only the other end.
     """
     line = Text()
-    target = claim.object.name if claim.object else claim.value_display
+    target = claim.object.name if claim.object else scoped_value(claim)
     if compact and direction == "outgoing":
         line.append(clean_line(target), style="bold")
     elif compact and direction == "incoming":
@@ -98,6 +98,13 @@ def claim_line(claim: Claim, direction: str = "outgoing", compact: bool = False)
     count = claim.source_count
     line.append(f"  {count} source{'s' if count != 1 else ''}", style="dim")
     return line
+
+
+def scoped_value(claim: Claim) -> str | None:
+    """A claim's value as people read it, with what it covers when that is narrower than the subject."""
+    if claim.value_display is not None and claim.scope:
+        return f"{claim.value_display} ({claim.scope})"
+    return claim.value_display
 
 
 def _period(claim: Claim) -> str:
@@ -191,7 +198,7 @@ RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly
 
 def claim_reading(claim: Claim) -> str:
     """The claim as one plain sentence, with whose assertion it is."""
-    target = claim.object.name if claim.object else claim.value_display
+    target = claim.object.name if claim.object else scoped_value(claim)
     reading = f"{claim.subject.name} {claim.label} {target}"
     if claim.modality != "asserted":
         reading += f" ({claim.modality}" + (f" by {claim.claimant.name}" if claim.claimant else "") + ")"

@@ -249,3 +249,82 @@ def test_the_c_parser_is_used_when_pyyaml_has_it() -> None:
     from claimscope.seed import yamlfile
 
     assert yamlfile._LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# -- sentence coverage, skip lists, curators' notes and scopes ------------------------------------
+
+
+def sources_with_skip(tmp_path: Path, *entries: str) -> tuple[Path, Path, str]:
+    """The mini seed with ``skip:`` entries on its one source; returns the seed, corpus and sources text."""
+    base, _ = write_mini_seed(tmp_path / "probe")
+    sha256 = (base / "sources.yaml").read_text(encoding="utf-8").split("sha256: ", 1)[1].split("\n", 1)[0]
+    sources = MINI_SOURCES.format(sha256=sha256) + "    skip:\n" + "".join(f"      - {entry}\n" for entry in entries)
+    seed, corpus = write_mini_seed(tmp_path / "seed", **{"sources.yaml": sources})
+    return seed, corpus, sources
+
+
+def test_sentence_coverage_counts_and_lists_the_uncited(mini_seed: tuple[Path, Path]) -> None:
+    result = load_seed(*mini_seed, require_corpus=True)
+    (coverage,) = result.coverage
+    # A paragraph cited without a sentence number cites each of its sentences.
+    assert (coverage.sentences, coverage.sentences_cited) == (4, 3)
+    assert coverage.uncited_sentences == ((2, 2),) and coverage.skipped == ()
+    (warning,) = result.uncited_sentences
+    assert warning.severity == "warning" and warning.file.endswith("sources.yaml")
+    assert "sentence 2.2 of example-times" in warning.message and "skip:" in warning.suggestion
+    assert result.problems == [], "uncited sentences are for check to report, not a build's problems"
+
+
+def test_a_skip_entry_accounts_for_an_uncited_sentence(tmp_path: Path) -> None:
+    seed, corpus, _ = sources_with_skip(tmp_path, '{paragraph: 2, sentence: 2, reason: comment, note: "A reply."}')
+    result = load_seed(seed, corpus, require_corpus=True)
+    assert result.problems == [] and result.uncited_sentences == []
+    assert result.coverage[0].skipped == ((2, 2, "comment"),)
+
+
+def test_a_skip_entry_must_resolve(tmp_path: Path) -> None:
+    seed, corpus, sources = sources_with_skip(tmp_path, "{paragraph: 2, sentence: 5, reason: comment}")
+    problem = only(load_seed(seed, corpus, require_corpus=True).errors, "skip:")
+    assert problem.line == line_of(sources, "sentence: 5") and "has 2 sentences" in problem.message
+
+
+def test_a_skip_reason_comes_from_the_list(tmp_path: Path) -> None:
+    seed, corpus, sources = sources_with_skip(tmp_path, "{paragraph: 2, sentence: 2, reason: boring}")
+    problem = only(load_seed(seed, corpus, require_corpus=True).errors, "reason")
+    assert problem.line == line_of(sources, "boring") and "signpost" in problem.message
+
+
+def test_skipping_a_cited_sentence_is_a_warning(tmp_path: Path) -> None:
+    seed, corpus, sources = sources_with_skip(tmp_path, "{paragraph: 1, sentence: 2, reason: repetition}")
+    result = load_seed(seed, corpus, require_corpus=True)
+    assert result.errors == []
+    (warning,) = result.warnings
+    assert "a claim cites it" in warning.message and warning.line == line_of(sources, "repetition")
+
+
+def test_a_curators_note_stays_in_the_seed(tmp_path: Path) -> None:
+    entities = MINI_ENTITIES.replace(
+        "    summary: An invented station.\n",
+        "    summary: An invented station.\n    note: Broadcasts at night.\n"
+        "    curator_note: Split it if the day service turns up.\n")
+    seed, corpus = write_mini_seed(tmp_path, **{"entities.yaml": entities})
+    result = load_seed(seed, corpus, require_corpus=True)
+    assert result.records is not None and result.problems == []
+    (radio,) = [entity for entity in result.records.entities if entity.id == "radio-example"]
+    assert radio.note == "Broadcasts at night."
+    (note,) = result.curator_notes
+    assert (note.record, note.text, note.line) == ("radio-example", "Split it if the day service turns up.",
+                                                   line_of(entities, "curator_note"))
+
+
+def test_a_scope_is_read_and_keeps_two_figures_apart(tmp_path: Path) -> None:
+    claims = MINI_CLAIMS + (
+        "  - subject: example-front\n    predicate: estimated_strength\n    value: 300\n    unit: fighters\n"
+        "    modality: reported\n    scope: in Sampletown only\n"
+        "    evidence:\n      - {source: example-times, paragraph: 2, sentence: 1, grade: 3}\n")
+    seed, corpus = write_mini_seed(tmp_path, **{"claims.yaml": claims})
+    result = load_seed(seed, corpus, require_corpus=True)
+    assert result.records is not None, [str(problem) for problem in result.errors]
+    strengths = [claim for claim in result.records.claims if claim.predicate == "estimated_strength"]
+    assert sorted(str(claim.scope) for claim in strengths) == ["None", "in Sampletown only"]
+    assert len({claim.id for claim in strengths}) == 2, "the scope is part of the derived id"

@@ -19,6 +19,17 @@ def test_readme_coverage_table_matches_check(corpus_dir: Path) -> None:
     assert stated == measured
 
 
+def test_readme_sentence_coverage_matches_check(corpus_dir: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    stated = {source_id: tuple(int(n) for n in numbers)
+              for source_id, *numbers in re.findall(
+                  r"\(`([a-z0-9-]+)`\) \| \d+/\d+ \| (\d+)/(\d+) \| (\d+) \|", readme)}
+    result = load_seed(default_seed_dir(), corpus_dir, require_corpus=True)
+    measured = {c.source_id: (c.sentences_cited, c.sentences, len(c.skipped)) for c in result.coverage}
+    assert stated == measured
+    assert not result.uncited_sentences, "every sentence is cited or listed under skip: with a reason"
+
+
 def test_readme_counts_match_check(corpus_dir: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     result = load_seed(default_seed_dir(), corpus_dir, require_corpus=True)

@@ -103,3 +103,18 @@ def test_strong_alias_ranks_above_weak(tmp_path: Path) -> None:
     assert [r.id for r in results[:2]] == ["front-radio", "example-front"]
     assert results[1].weak and not results[0].weak
     assert results[0].score > results[1].score
+
+
+def test_arabic_vowel_marks_tatweel_and_the_joined_article_fold_away() -> None:
+    from claimscope.db.folding import fold
+
+    assert fold("دَاعِش") == fold("داعش") == fold("داعـش")  # vowel marks and tatweel are optional in writing
+    assert fold("القاعدة") == fold("قاعدة") == fold("القَاعِدَة")  # with or without the joined article
+    assert fold("الدولة الإسلامية") == fold("دولة إسلامية")
+
+
+def test_native_script_queries_find_their_entities(shipped_db: Path) -> None:
+    with KnowledgeBase.open(shipped_db) as knowledge_base:
+        for query, entity_id in (("داعش", "islamic-state"), ("الْمِرْصَاد", "al-mersaad"), ("مرصاد", "al-mersaad"),
+                                 ("طالبان", "afghan-taliban")):
+            assert entity_id in [r.id for r in knowledge_base.search(query, limit=3, text=False)], query

@@ -21,6 +21,7 @@ from claimscope.tui.cli.common import (
     json_text,
     open_knowledge_base,
     refuse_repeated_options,
+    refuse_undecodable,
 )
 from claimscope.tui.cli.completion import complete_entity, complete_source
 from claimscope.tui.cli.curate import build, check, import_
@@ -39,6 +40,7 @@ class _Commands(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         refuse_repeated_options(args, ctx)
+        refuse_undecodable(args, ctx)
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:

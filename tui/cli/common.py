@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -29,6 +30,15 @@ def fail(message: str, status: int = 1) -> NoReturn:
 
     click.echo(f"claimscope: {clean(message)}", err=True)
     sys.exit(status)
+
+
+def write_failure(error: BaseException) -> str:
+    """Why writing failed, in words: a full disk said as such (SQLite and the OS say it differently)."""
+    import errno
+
+    if getattr(error, "errno", None) == errno.ENOSPC or "disk is full" in str(error) or "No space left" in str(error):
+        return "no space left on the device"
+    return str(error)
 
 
 def print_problems(problems: Iterable[Any]) -> None:
@@ -106,6 +116,31 @@ def refuse_repeated_options(args: list[str], context: click.Context) -> None:
             raise click.UsageError(f"{flag} is given more than once ({', '.join(values)}); give it once", context)
 
 
+#: Options whose values are paths: a path may hold bytes that are not UTF-8 (Linux allows it).
+PATH_OPTIONS = ("--db", "--corpus", "--output", "-o", "--seed")
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def refuse_undecodable(args: list[str], context: click.Context) -> None:
+    """An argument that is not UTF-8 text (a name, a query, a condition) is refused before anything runs.
+
+    Python hands such bytes over as lone surrogates, which SQLite cannot take. Paths are
+    exempt: the values of path options, and the files ``import`` is given.
+    """
+    command = None
+    for index, word in enumerate(args):
+        if word == "--":
+            break
+        previous = args[index - 1] if index else ""
+        is_path = previous in PATH_OPTIONS or any(word.startswith(f"{option}=") for option in PATH_OPTIONS)
+        if _UNDECODABLE.search(word) and not is_path and not (command == "import" and not word.startswith("-")):
+            shown = word.encode("utf-8", "surrogateescape")
+            raise click.UsageError(f"argument {index + 1} ({shown!r}) is not UTF-8 text: names, queries and "
+                                   "conditions must be", context)
+        if command is None and not word.startswith("-") and previous not in PATH_OPTIONS:
+            command = word
+
+
 def given_on_command_line(context: click.Context, name: str) -> bool:
     """Whether the user typed option ``name`` (before or after the command), not took it from the environment."""
     contexts = [context, context.parent] if context.parent else [context]
@@ -142,6 +177,7 @@ def corpus_or_default(corpus: Path | None) -> Path | None:
 def open_knowledge_base(db_path: Path | None, corpus: Path | None) -> KnowledgeBase:
     """The knowledge base at ``db_path``, or the default one (built first if it must be); exits on failure."""
     from claimscope.api import KnowledgeBase
+    from claimscope.db.files import UnusableFile
     from claimscope.db.queries import KnowledgeBase as Store
     from claimscope.db.queries import KnowledgeBaseError
 
@@ -153,8 +189,8 @@ def open_knowledge_base(db_path: Path | None, corpus: Path | None) -> KnowledgeB
         except BuildFailed as failure:
             print_problems(failure.result.problems)
             fail("the shipped seed files do not build; see the problems above")
-        except OSError as error:
-            fail(f"cannot write the default knowledge base: {error}; give --db PATH")
+        except (OSError, sqlite3.Error, UnusableFile) as error:
+            fail(f"cannot write the default knowledge base: {write_failure(error)}; give --db PATH")
     try:
         return KnowledgeBase(Store.open(db_path))
     except KnowledgeBaseError as error:
@@ -303,4 +339,6 @@ class Stages:
     def __exit__(self, *_: object) -> None:
         if self.timer:
             self.timer.cancel()
-        self.progress.stop()
+            # Stopping a bar that never started would still write a blank line.
+            if self.progress.live.is_started:
+                self.progress.stop()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,7 +17,11 @@ from claimscope.tui.cli.common import (
     fail,
     given_on_command_line,
     print_problems,
+    write_failure,
 )
+
+if TYPE_CHECKING:
+    from claimscope.seed.loader import Coverage
 
 
 @click.command(cls=Command)
@@ -33,8 +39,9 @@ def check(seed_dir: Path | None, mentions: bool, corpus: Path | None, db_path: P
              f"{db_path} would be ignored; drop --db", 2)
 
     corpus_dir = corpus_or_default(corpus)
-    result = load_seed(seed_dir or default_seed_dir(), corpus_dir, require_corpus=True)
-    print_problems(result.problems)
+    seed_dir = seed_dir or default_seed_dir()
+    result = load_seed(seed_dir, corpus_dir, require_corpus=True)
+    print_problems([*result.problems, *result.uncited_sentences])
     records = result.records
     if records is not None:
         kinds: dict[str, int] = {}
@@ -55,15 +62,40 @@ def check(seed_dir: Path | None, mentions: bool, corpus: Path | None, db_path: P
             share = 100 * coverage.cited / coverage.paragraphs if coverage.paragraphs else 0
             click.echo(f"  {coverage.source_id}: {coverage.cited}/{coverage.paragraphs} paragraphs cited"
                        f" ({share:.0f}%); {unevidenced.get(coverage.source_id, 0)} entities named without evidence")
+            click.echo(f"    {_sentence_coverage(coverage)}")
         if mentions and result.mentions:
             click.echo("entities a source names that no claim citing that source is about:")
             for mention in result.mentions:
                 paragraphs = ", ".join(str(number) for number in mention.paragraphs)
                 click.echo(f"  {mention.source_id}: {mention.entity_id} (as {mention.alias!r}) in ¶ {paragraphs}")
-    errors, warnings = len(result.errors), len(result.warnings)
+        if result.curator_notes:
+            click.echo(f"curators' notes ({len(result.curator_notes)}; kept in the seed files, not in the knowledge "
+                       "base):")
+            for note in result.curator_notes:
+                click.echo(f"  {_seed_relative(note.file, seed_dir)}:{note.line} {note.record}: {note.text}")
+    errors, warnings = len(result.errors), len(result.warnings) + len(result.uncited_sentences)
     if errors:
         fail(f"check failed: {errors} errors, {warnings} warnings in {result.files} files")
     click.echo(f"check passed: {warnings} warnings in {result.files} files, corpus {corpus_dir}")
+
+
+def _sentence_coverage(coverage: Coverage) -> str:
+    """One source's sentences: how many are cited, skipped on purpose (by reason), and neither."""
+    reasons: dict[str, int] = {}
+    for _, _, reason in coverage.skipped:
+        reasons[reason] = reasons.get(reason, 0) + 1
+    share = 100 * coverage.sentences_cited / coverage.sentences if coverage.sentences else 0
+    why = f" ({', '.join(f'{count} {reason}' for reason, count in sorted(reasons.items()))})" if reasons else ""
+    return (f"{coverage.sentences_cited}/{coverage.sentences} sentences cited ({share:.0f}%), "
+            f"{len(coverage.skipped)} skipped on purpose{why}, {len(coverage.uncited_sentences)} neither")
+
+
+def _seed_relative(file: str, seed_dir: Path) -> str:
+    """A seed file's path relative to the seed folder, when it lies inside it."""
+    try:
+        return str(Path(file).resolve().relative_to(seed_dir.resolve()))
+    except ValueError:
+        return file
 
 
 @click.command(cls=Command)
@@ -74,12 +106,18 @@ def check(seed_dir: Path | None, mentions: bool, corpus: Path | None, db_path: P
 @db_option
 def build(seed_dir: Path | None, corpus: Path | None, db_path: Path | None, force: bool) -> None:
     """Build the knowledge base from seed files (atomically: a failed build changes nothing)."""
+    from claimscope.db.files import UnusableFile, write_target
     from claimscope.db.queries import built_imports
     from claimscope.seed.knowledge_base import BuildFailed, default_db_path
     from claimscope.seed.knowledge_base import build as build_knowledge_base
     from claimscope.seed.loader import default_seed_dir
 
-    target = db_path or default_db_path()
+    try:
+        target, note = write_target(db_path or default_db_path())
+    except UnusableFile as error:
+        fail(str(error), 2)
+    if note:
+        click.echo(f"claimscope: {note}", err=True)
     imports = built_imports(target)
     if imports and not force:
         fail(f"{target} holds {imports} import(s) that a build from the seed files would drop; "
@@ -90,8 +128,8 @@ def build(seed_dir: Path | None, corpus: Path | None, db_path: Path | None, forc
     except BuildFailed as failure:
         print_problems(failure.result.problems)
         fail(f"build failed: {len(failure.result.errors)} errors; {target} was not changed")
-    except OSError as error:
-        fail(f"build failed: {error}; {target} was not changed")
+    except (OSError, sqlite3.Error) as error:
+        fail(f"build failed: {write_failure(error)}; {target} was not changed")
     print_problems(result.warnings)
     records = result.records
     assert records is not None
@@ -111,6 +149,7 @@ def import_(paths: tuple[Path, ...], dry_run: bool, corpus: Path | None, db_path
     Atomic: on any error nothing is written.
     """
     from claimscope.db.dump import DumpError
+    from claimscope.db.files import UnusableFile, write_target
     from claimscope.seed.importer import STAGES, import_files
 
     if db_path is None:
@@ -118,15 +157,22 @@ def import_(paths: tuple[Path, ...], dry_run: bool, corpus: Path | None, db_path
 
         try:
             db_path = ensure_default(corpus_or_default(corpus))
-        except (BuildFailed, OSError) as error:
-            fail(f"cannot prepare the default knowledge base: {error}; give --db PATH")
+        except (BuildFailed, OSError, sqlite3.Error, UnusableFile) as error:
+            fail(f"cannot prepare the default knowledge base: {write_failure(error)}; give --db PATH")
+    if not dry_run:
+        try:
+            _, note = write_target(db_path)
+        except UnusableFile as error:
+            fail(str(error), 2)
+        if note:
+            click.echo(f"claimscope: {note}", err=True)
     try:
         with Stages(STAGES) as stages:
             result = import_files(db_path, list(paths), corpus_or_default(corpus), dry_run=dry_run, stage=stages)
-    except DumpError as error:
+    except (DumpError, UnusableFile) as error:
         fail(str(error), 2)
-    except OSError as error:
-        fail(f"import failed: {error}; {db_path} was not changed")
+    except (OSError, sqlite3.Error) as error:
+        fail(f"import failed: {write_failure(error)}; {db_path} was not changed")
     print_problems(result.problems)
     errors, warnings = len(result.errors), len(result.warnings)
     if errors:

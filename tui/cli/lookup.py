@@ -41,6 +41,7 @@ def claim_json(claim: Claim, direction: str) -> dict[str, Any]:
         "value": claim.value, "unit": claim.unit, "qualifier": claim.qualifier, "value_display": claim.value_display,
         "start": claim.start, "end": claim.end, "modality": claim.modality, "claimant": ref_json(claim.claimant),
         "statement": claim.statement, "inferred": claim.inferred, "note": claim.note, "disputed": claim.disputed,
+        "scope": claim.scope,
         "evidence": [
             {
                 "source": {"id": e.source.id, "title": e.source.title, "publisher": e.source.publisher,
