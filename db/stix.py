@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from claimscope.db.edtf import OPEN_LOWER, OPEN_UPPER, EDTFError, parse_edtf
-from claimscope.db.export import Scope, dumps
+from claimscope.db.export import Scope, UnreadableKnowledgeBase, dumps
 from claimscope.db.values import value_display
 
 __all__ = ["ADMIRALTY_CONFIDENCE", "NAMESPACE", "stix_id", "write_stix"]
@@ -200,6 +200,10 @@ class _Mapper:
         return armed
 
     def stix_type(self, entity_id: str) -> str:
+        if entity_id not in self.entities:
+            # A file written with its foreign keys unchecked: a relationship to nothing is not STIX.
+            raise UnreadableKnowledgeBase(f"a claim names the entity {entity_id!r}, which the knowledge base "
+                                          "does not hold")
         kind, subtype, _ = self.entities[entity_id]
         if kind == "group":
             return "intrusion-set" if entity_id in self.armed else "identity"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 import shutil
 import socket
 import sys
@@ -104,38 +103,44 @@ async def test_the_app_runs_in_the_browser_on_the_chosen_knowledge_base(served: 
 
 
 class _Server:
-    """Stands in for textual_serve's Server: records what it was given."""
+    """Stands in for claimscope's GuardedServer: records what it was given."""
 
     made: list[dict[str, Any]] = []
 
-    def __init__(self, command: str, **options: Any) -> None:
-        self.made.append({"command": command, **options})
+    def __init__(self, argv: list[str], **options: Any) -> None:
+        self.made.append({"argv": list(argv), **options})
 
     def serve(self) -> None:
         pass
 
 
 @pytest.mark.parametrize("host, warned, public_url", [
-    ("127.0.0.1", False, "http://127.0.0.1:8123"),
-    ("localhost", False, "http://localhost:8123"),
-    ("::1", False, "http://[::1]:8123"),
-    ("192.0.2.7", True, "http://192.0.2.7:8123"),
-    ("0.0.0.0", True, f"http://{socket.gethostname()}:8123"),  # a wildcard is no address for a browser
+    ("127.0.0.1", False, "http://127.0.0.1:{port}"),
+    ("localhost", False, "http://localhost:{port}"),
+    ("::1", False, "http://[::1]:{port}"),
+    ("192.0.2.7", True, "http://192.0.2.7:{port}"),
+    ("0.0.0.0", True, f"http://{socket.gethostname()}:{{port}}"),  # a wildcard is no address for a browser
 ])
-def test_serve_quotes_the_command_and_warns_off_loopback(mini_kb: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
-                                                         host: str, warned: bool, public_url: str) -> None:
-    import textual_serve.server
+def test_serve_runs_the_app_on_the_file_and_warns_off_loopback(mini_kb: tuple[Path, Path],
+                                                               monkeypatch: pytest.MonkeyPatch, host: str,
+                                                               warned: bool, public_url: str) -> None:
+    from claimscope.tui.cli import serving
 
-    monkeypatch.setattr(textual_serve.server, "Server", _Server)
+    monkeypatch.setattr(serving, "GuardedServer", _Server)
+    # 192.0.2.7 is no address of this machine: binding it is test_serve_hardening.py's business.
+    monkeypatch.setattr(serving, "check_listen", lambda host, port: None)
     _Server.made.clear()
     db, corpus = mini_kb
+    port = free_port()
+    public_url = public_url.format(port=port)
     result = CliRunner().invoke(main, ["serve", "--db", str(db), "--corpus", str(corpus), "--host", host,
-                                       "--port", "8123"])
+                                       "--port", str(port)])
     assert result.exit_code == 0, result.output
     [made] = _Server.made
-    assert shlex.split(made["command"]) == [sys.executable, "-P", "-m", "claimscope", "ui", "--db", str(db.resolve()),
-                                            "--corpus", str(corpus.resolve())]
-    assert made["public_url"] == public_url and made["port"] == 8123
+    # Each tab's app is started from this list, without a shell: the quote and the space in the path are safe.
+    assert made["argv"] == [sys.executable, "-P", "-m", "claimscope", "ui", "--db", str(db.resolve()),
+                            "--corpus", str(corpus.resolve())]
+    assert made["public_url"] == public_url and made["port"] == port and made["max_sessions"] == 8
     assert ("no authentication" in result.stderr) == warned
     assert f"{public_url}/" in result.stdout
 
