@@ -27,19 +27,26 @@ _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640
 _ARABIC_ARTICLE = re.compile("(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{2})")
 
 
+# Runs of characters outside ASCII: only they need transliterating.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _transliterate(match: re.Match[str]) -> str:
+    from anyascii import anyascii  # imported here: loading its tables costs start-up time
+
+    return anyascii(match.group())
+
+
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """Fold ``text`` to lower-case ASCII words separated by single spaces."""
-    from anyascii import (
-        anyascii,  # imported here: loading its tables costs start-up time
-    )
-
     # NFKC first so that full-width letters and ligatures become ordinary letters; Arabic vowel
     # marks and the elongating tatweel go (they are written or not at will), and so does the
     # Arabic article joined to a word (القاعدة and قاعدة meet, as al-Qaida and Qaida do).
     text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text))
     text = _ARABIC_ARTICLE.sub("", text)
-    ascii_text = anyascii(text).lower()
+    # anyascii goes letter by letter in Python: a passage is mostly ASCII, which stays as it is.
+    ascii_text = (text if text.isascii() else _NON_ASCII.sub(_transliterate, text)).lower()
     ascii_text = _APOSTROPHES.sub("", ascii_text)
     ascii_text = _GLUED_ARTICLE.sub("", ascii_text)
     folded = _NON_WORD.sub(" ", ascii_text).strip()
