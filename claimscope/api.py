@@ -8,7 +8,8 @@ from __future__ import annotations
 import difflib
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +86,17 @@ class KnowledgeBase:
 
     def __repr__(self) -> str:
         return f"<claimscope.KnowledgeBase {str(self.path)!r}>"
+
+    @contextmanager
+    def snapshot(self) -> Iterator[KnowledgeBase]:
+        """Every call inside the ``with`` block reads the same state of the file.
+
+        Each call reads one state on its own; an import that commits between two calls is
+        seen by the second. Inside a snapshot it is not, and it waits for the block to end
+        before it commits: keep the block short.
+        """
+        with self.store.snapshot():
+            yield self
 
     @property
     def database(self) -> sqlite_utils.Database:

@@ -14,7 +14,7 @@ import sqlite3
 import tempfile
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,7 +26,16 @@ except ImportError:  # Windows: builds are not serialised there
 from claimscope.db.edtf import OPEN_LOWER, OPEN_UPPER, parse_edtf
 from claimscope.db.files import path_uri, stale_companions, write_target
 from claimscope.db.folding import compact, fold
-from claimscope.db.records import ClaimRecord, PredicateRecord, Records
+from claimscope.db.records import (
+    AliasRecord,
+    ClaimRecord,
+    EntityRecord,
+    EvidenceRecord,
+    PassageRecord,
+    PredicateRecord,
+    Records,
+    SourceRecord,
+)
 from claimscope.db.schema import (
     APPLICATION_ID,
     CLAIM_FTS_TABLES,
@@ -54,7 +63,7 @@ def format_value(claim: ClaimRecord) -> str | None:
     return f"{value} ({claim.scope})" if value is not None and claim.scope else value
 
 
-def _claim_text(claim: ClaimRecord, names: dict[str, str], labels: dict[str, str]) -> str:
+def _claim_text(claim: ClaimRecord, names: Mapping[str, str], labels: Mapping[str, str]) -> str:
     target = names.get(claim.object, claim.object) if claim.object else format_value(claim)
     reading = f"{names.get(claim.subject, claim.subject)} {labels.get(claim.predicate, claim.predicate)} {target}"
     if claim.claimant:
@@ -103,10 +112,18 @@ def _compatible(a: ClaimRecord, b: ClaimRecord, containment: dict[str, set[str]]
     return False
 
 
-def _disputes(claims: Iterable[ClaimRecord], predicates: dict[str, PredicateRecord]) -> list[tuple[int, str, str]]:
-    """Groups of claims that disagree: incompatible values of a functional predicate, or a denial."""
+def _disputes(claims: Iterable[ClaimRecord], predicates: dict[str, PredicateRecord],
+              containment: dict[str, set[str]] | None = None, first_id: int = 1,
+              declared: bool = True) -> list[tuple[int, str, str]]:
+    """Groups of claims that disagree: incompatible values of a functional predicate, or a denial.
+
+    ``containment`` (which place lies in which) is worked out from ``claims`` when not given;
+    the groups are numbered from ``first_id``; with ``declared`` false, the disagreements a
+    curator declared (``contradicts``) are left out.
+    """
     claims = list(claims)
-    containment = _containment(claims)
+    if containment is None:
+        containment = _containment(claims)
     # Only a functional predicate or a denial can make a dispute: the rest are never grouped.
     functional = {predicate_id for predicate_id, predicate in predicates.items() if predicate.functional}
     denied = {(claim.subject, claim.predicate) for claim in claims if claim.modality == "denied"}
@@ -116,7 +133,7 @@ def _disputes(claims: Iterable[ClaimRecord], predicates: dict[str, PredicateReco
         if claim.predicate in functional or key in denied:
             groups[key].append(claim)
     rows: list[tuple[int, str, str]] = []
-    dispute_id = 0
+    dispute_id = first_id - 1
     for (_, predicate_id), members in sorted(item for item in groups.items() if len(item[1]) > 1):
         affirmed = [c for c in members if c.modality != "denied"]
         disputed: dict[str, str] = {}
@@ -135,19 +152,19 @@ def _disputes(claims: Iterable[ClaimRecord], predicates: dict[str, PredicateReco
             rows.extend((dispute_id, claim_id, reason) for claim_id, reason in sorted(disputed.items()))
     # Disagreements across predicates, declared by the curator (an actor's claim against a finding).
     for claim in claims:
-        if claim.contradicts:
+        if declared and claim.contradicts:
             dispute_id += 1
             rows.append((dispute_id, claim.id, "contradicts"))
             rows.extend((dispute_id, other, "contradicted") for other in sorted(set(claim.contradicts)))
     return rows
 
 
-def _event_dates(records: Records) -> dict[str, tuple[str, str, bool]]:
+def _event_dates(claims: Iterable[ClaimRecord]) -> dict[str, tuple[str, str, bool]]:
     """For each event, its date, place, and whether the date was inferred: from its occurred_on / occurred_in claims."""
     best: dict[str, tuple[tuple[int, int, str], str]] = {}
     inferred: dict[str, bool] = {}
     places: dict[str, tuple[tuple[int, str], str]] = {}
-    for claim in records.claims:
+    for claim in claims:
         rank = _MODALITY_RANK.get(claim.modality, 8)
         if claim.predicate == "occurred_on" and claim.value_date:
             parsed = parse_edtf(claim.value_date)
@@ -174,7 +191,7 @@ def _span(date: str) -> tuple[str, str]:
     return parsed.lower, parsed.upper
 
 
-def _claim_time(claim: ClaimRecord, event_spans: dict[str, tuple[str, str]]) -> tuple[str | None, str | None]:
+def _claim_time(claim: ClaimRecord, event_spans: Mapping[str, tuple[str, str]]) -> tuple[str | None, str | None]:
     """The days a claim speaks of: its start and end, else its date value, else the date of the event it is about."""
     if claim.start or claim.end:
         return (_span(claim.start)[0] if claim.start else OPEN_LOWER, _span(claim.end)[1] if claim.end else OPEN_UPPER)
@@ -186,7 +203,7 @@ def _claim_time(claim: ClaimRecord, event_spans: dict[str, tuple[str, str]]) -> 
     return None, None
 
 
-def _event_context(records: Records, kinds: dict[str, str], names: dict[str, str],
+def _event_context(claims: Iterable[ClaimRecord], kinds: Mapping[str, str], names: Mapping[str, str],
                    event_facts: dict[str, tuple[str, str, bool]]) -> dict[str, str]:
     """For each event, the names of its place and of the entities its claims link it to, for full-text search.
 
@@ -196,7 +213,7 @@ def _event_context(records: Records, kinds: dict[str, str], names: dict[str, str
     for event_id, (_, place_id, _) in event_facts.items():
         if place_id:
             linked[event_id][names.get(place_id, place_id)] = None
-    for claim in records.claims:
+    for claim in claims:
         if claim.object is None or claim.modality == "denied":
             continue
         subject_kind, object_kind = kinds.get(claim.subject), kinds.get(claim.object)
@@ -205,6 +222,77 @@ def _event_context(records: Records, kinds: dict[str, str], names: dict[str, str
         elif subject_kind == "event" and object_kind != "event":
             linked[claim.subject][names.get(claim.object, claim.object)] = None
     return {event_id: "\n".join(found) for event_id, found in linked.items()}
+
+
+# -- one row of each table, as both a build and an import write it -----------------------------------
+
+SOURCE_COLUMNS = 22
+PREDICATE_COLUMNS = 9
+ENTITY_COLUMNS = 18
+CLAIM_COLUMNS = 23
+ALIAS_INSERT = "INSERT INTO aliases (entity_id, alias, folded, compact, weak, note) VALUES (?,?,?,?,?,?)"
+EVIDENCE_INSERT = ('INSERT INTO evidence (claim_id, source_id, paragraph, sentence, start, "end", grade, anaphora,'
+                   " paragraph_start, paragraph_end, quote) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+PASSAGE_INSERT = 'INSERT INTO passages (source_id, paragraph, sentence, start, "end", text) VALUES (?,?,?,?,?,?)'
+
+
+def _marks(count: int) -> str:
+    return ",".join("?" * count)
+
+
+def source_row(s: SourceRecord) -> tuple[object, ...]:
+    published = parse_edtf(s.published)
+    return (
+        s.id, s.file, s.sha256, s.title, s.publisher, json.dumps(list(s.authors), ensure_ascii=False),
+        s.published, published.lower, published.upper, s.url, s.language, s.grade, s.grade_note, s.note,
+        json.dumps(list(s.unconfirmed)), int(s.text_present), s.paragraph_count, json.dumps(list(s.body)),
+        json.dumps(list(s.headings)), json.dumps(list(s.exclude)), s.corpus_dir, s.imported,
+    )
+
+
+def predicate_row(p: PredicateRecord) -> tuple[object, ...]:
+    return (p.id, p.label, p.inverse_label, json.dumps(list(p.subject_kinds)), json.dumps(list(p.object_kinds)),
+            p.value_type, int(p.functional), p.description, int(p.self_claim))
+
+
+def event_columns(facts: tuple[str, str, bool] | None) -> tuple[object, ...]:
+    """The entity columns an event's claims decide: date, its bounds, precision, sort key, inferred, place."""
+    date_text, place_id, date_inferred = facts or ("", "", False)
+    parsed = parse_edtf(date_text) if date_text else None
+    if parsed is None:
+        return (None, None, None, None, None, int(date_inferred), place_id or None)
+    return (parsed.text, parsed.lower, parsed.upper, parsed.precision,
+            parsed.upper if parsed.lower == OPEN_LOWER else parsed.lower, int(date_inferred), place_id or None)
+
+
+def entity_row(e: EntityRecord, facts: tuple[str, str, bool] | None, alias_text: str, context: str,
+               claim_count: int) -> tuple[object, ...]:
+    return (e.id, e.kind, e.name, fold(e.name), e.summary, e.note, e.subtype, *event_columns(facts), alias_text,
+            context, claim_count, e.imported)
+
+
+def alias_row(a: AliasRecord) -> tuple[object, ...]:
+    folded = fold(a.alias)
+    return (a.entity_id, a.alias, folded, compact(folded), int(a.weak), a.note)
+
+
+def claim_row(c: ClaimRecord, names: Mapping[str, str], labels: Mapping[str, str], disputed: bool,
+              best_grade: int | None, event_spans: Mapping[str, tuple[str, str]]) -> tuple[object, ...]:
+    return (
+        c.id, c.subject, c.predicate, c.object, c.value_text, c.value_number, c.value_date, c.unit,
+        c.qualifier, c.start, c.end, c.modality, c.claimant, c.statement, c.inferred, c.note,
+        _claim_text(c, names, labels), int(disputed), json.dumps(list(c.contradicts)) if c.contradicts else None,
+        best_grade, *_claim_time(c, event_spans), c.scope,
+    )
+
+
+def evidence_row(e: EvidenceRecord) -> tuple[object, ...]:
+    return (e.claim_id, e.source_id, e.paragraph, e.sentence, e.start, e.end, e.grade, int(e.anaphora),
+            e.paragraph_start, e.paragraph_end, e.quote)
+
+
+def passage_row(p: PassageRecord) -> tuple[object, ...]:
+    return (p.source_id, p.paragraph, p.sentence, p.start, p.end, p.text)
 
 
 def _write(connection: sqlite3.Connection, records: Records) -> None:
@@ -221,57 +309,21 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
             claim_count[claim.object] += 1
         if claim.claimant and claim.claimant not in (claim.subject, claim.object):
             claim_count[claim.claimant] += 1
-    event_facts = _event_dates(records)
+    event_facts = _event_dates(records.claims)
     kinds = {entity.id: entity.kind for entity in records.entities}
-    context = _event_context(records, kinds, names, event_facts)
+    context = _event_context(records.claims, kinds, names, event_facts)
 
-    connection.executemany(
-        "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (
-            (
-                s.id, s.file, s.sha256, s.title, s.publisher, json.dumps(list(s.authors), ensure_ascii=False),
-                s.published, parse_edtf(s.published).lower, parse_edtf(s.published).upper, s.url, s.language,
-                s.grade, s.grade_note, s.note, json.dumps(list(s.unconfirmed)), int(s.text_present),
-                s.paragraph_count, json.dumps(list(s.body)), json.dumps(list(s.headings)),
-                json.dumps(list(s.exclude)), s.corpus_dir,
-            )
-            for s in records.sources
-        ),
-    )
-    connection.executemany(
-        "INSERT INTO predicates VALUES (?,?,?,?,?,?,?,?,?)",
-        (
-            (
-                p.id, p.label, p.inverse_label, json.dumps(list(p.subject_kinds)), json.dumps(list(p.object_kinds)),
-                p.value_type, int(p.functional), p.description, int(p.self_claim),
-            )
-            for p in records.predicates
-        ),
-    )
+    connection.executemany(f"INSERT INTO sources VALUES ({_marks(SOURCE_COLUMNS)})", map(source_row, records.sources))
+    connection.executemany(f"INSERT INTO predicates VALUES ({_marks(PREDICATE_COLUMNS)})",
+                           map(predicate_row, records.predicates))
 
     def entity_rows():  # type: ignore[no-untyped-def]
         for e in records.entities:
-            date_text, place_id, date_inferred = event_facts.get(e.id, ("", "", False))
-            parsed = parse_edtf(date_text) if date_text else None
-            yield (
-                e.id, e.kind, e.name, fold(e.name), e.summary, e.note, e.subtype,
-                parsed.text if parsed else None, parsed.lower if parsed else None,
-                parsed.upper if parsed else None, parsed.precision if parsed else None,
-                (parsed.upper if parsed.lower == OPEN_LOWER else parsed.lower) if parsed else None, int(date_inferred),
-                place_id or None, "\n".join(aliases_by_entity.get(e.id, ())), context.get(e.id, ""),
-                claim_count.get(e.id, 0),
-            )
+            yield entity_row(e, event_facts.get(e.id), "\n".join(aliases_by_entity.get(e.id, ())),
+                             context.get(e.id, ""), claim_count.get(e.id, 0))
 
-    connection.executemany("INSERT INTO entities VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", entity_rows())
-
-    def alias_rows():  # type: ignore[no-untyped-def]
-        for a in records.aliases:
-            folded = fold(a.alias)
-            yield (a.entity_id, a.alias, folded, compact(folded), int(a.weak), a.note)
-
-    connection.executemany(
-        "INSERT INTO aliases (entity_id, alias, folded, compact, weak, note) VALUES (?,?,?,?,?,?)", alias_rows()
-    )
+    connection.executemany(f"INSERT INTO entities VALUES ({_marks(ENTITY_COLUMNS)})", entity_rows())
+    connection.executemany(ALIAS_INSERT, map(alias_row, records.aliases))
     counts: dict[str, int] = defaultdict(int)
     for entity in records.entities:
         counts[entity.kind] += 1
@@ -294,20 +346,10 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
                     best_grade[e.claim_id] = e.grade
             event_spans = {event_id: _span(date) for event_id, (date, _, _) in event_facts.items() if date}
             prepared["claims"] = [
-                (
-                    c.id, c.subject, c.predicate, c.object, c.value_text, c.value_number, c.value_date, c.unit,
-                    c.qualifier, c.start, c.end, c.modality, c.claimant, c.statement, c.inferred, c.note,
-                    _claim_text(c, names, labels), int(c.id in disputed_ids),
-                    json.dumps(list(c.contradicts)) if c.contradicts else None, best_grade.get(c.id),
-                    *_claim_time(c, event_spans), c.scope,
-                )
+                claim_row(c, names, labels, c.id in disputed_ids, best_grade.get(c.id), event_spans)
                 for c in records.claims
             ]
-            prepared["evidence"] = [
-                (e.claim_id, e.source_id, e.paragraph, e.sentence, e.start, e.end, e.grade, int(e.anaphora),
-                 e.paragraph_start, e.paragraph_end, e.quote)
-                for e in records.evidence
-            ]
+            prepared["evidence"] = list(map(evidence_row, records.evidence))
         except BaseException as error:  # handed to the building thread, which raises it
             failure.append(error)
 
@@ -324,16 +366,9 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
     if failure:
         raise failure[0]
 
-    connection.executemany("INSERT INTO claims VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                           prepared.pop("claims"))
-    connection.executemany('INSERT INTO passages (source_id, paragraph, sentence, start, "end", text)'
-                           " VALUES (?,?,?,?,?,?)",
-                           ((p.source_id, p.paragraph, p.sentence, p.start, p.end, p.text) for p in records.passages))
-    connection.executemany(
-        "INSERT INTO evidence (claim_id, source_id, paragraph, sentence, start, \"end\", grade, anaphora,"
-        " paragraph_start, paragraph_end, quote) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        prepared.pop("evidence"),
-    )
+    connection.executemany(f"INSERT INTO claims VALUES ({_marks(CLAIM_COLUMNS)})", prepared.pop("claims"))
+    connection.executemany(PASSAGE_INSERT, map(passage_row, records.passages))
+    connection.executemany(EVIDENCE_INSERT, prepared.pop("evidence"))
     connection.executemany("INSERT INTO disputes VALUES (?,?,?)", prepared.pop("disputes"))
     _execute_script(connection, CLAIM_INDEXES)
     _rebuild_full_text(connection, CLAIM_FTS_TABLES)

@@ -11,7 +11,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from claimscope.db.files import UnusableFile, connect_read_only, describe
+from claimscope.db.files import UnusableFile, connect_read_only, connect_writable, describe
 from claimscope.db.records import (
     AliasRecord,
     ClaimRecord,
@@ -24,19 +24,19 @@ from claimscope.db.records import (
 )
 from claimscope.db.schema import APPLICATION_ID, SCHEMA_VERSION
 
-__all__ = ["DumpError", "read_alias_folds", "read_records"]
+__all__ = ["DumpError", "open_knowledge_base", "read_alias_folds", "read_records"]
 
 
 class DumpError(Exception):
     """The file is not a knowledge base this version can read back."""
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, writable: bool = False) -> sqlite3.Connection:
     kind = describe(path)
     if kind == "missing":
         raise DumpError(f"{path}: no such knowledge base (build one with `claimscope build --db {path}`)")
     try:
-        connection = connect_read_only(path)
+        connection = connect_writable(path) if writable else connect_read_only(path)
     except UnusableFile as error:
         raise DumpError(str(error)) from None
     except sqlite3.Error as error:
@@ -55,6 +55,17 @@ def _connect(path: Path) -> sqlite3.Connection:
         raise DumpError(f"{path}: built by another version of claimscope (schema {version}, this one reads "
                         f"{SCHEMA_VERSION}); rebuild it with `claimscope build --db {path}`")
     return connection
+
+
+def open_knowledge_base(path: str | Path, writable: bool = False) -> sqlite3.Connection:
+    """A connection to the knowledge base at ``path``, checked to be one this version reads.
+
+    Writable, it is in rollback-journal mode with autocommit (the caller runs ``BEGIN IMMEDIATE``).
+
+    Raises:
+        DumpError: when the file is missing, foreign, of another schema version, or unreadable.
+    """
+    return _connect(Path(path), writable)
 
 
 def read_records(path: str | Path) -> Records:
@@ -81,11 +92,12 @@ def source_records(connection: sqlite3.Connection, source_id: str | None = None)
             published=row[6], url=row[7], language=row[8], grade=row[9], grade_note=row[10], note=row[11],
             unconfirmed=tuple(json.loads(row[12])), text_present=bool(row[13]), paragraph_count=row[14],
             body=tuple(json.loads(row[15])), headings=tuple(json.loads(row[16])),
-            exclude=tuple(json.loads(row[17])), corpus_dir=row[18],
+            exclude=tuple(json.loads(row[17])), corpus_dir=row[18], imported=row[19],
         )
         for row in connection.execute(
             "SELECT id, file, sha256, title, publisher, authors, published, url, language, grade, grade_note, note,"
-            f" unconfirmed, text_present, paragraph_count, body_lines, heading_lines, excluded_lines, corpus_dir"
+            f" unconfirmed, text_present, paragraph_count, body_lines, heading_lines, excluded_lines, corpus_dir,"
+            " imported"
             f" FROM sources {where} ORDER BY rowid",  # noqa: S608
             parameters,
         )
@@ -107,7 +119,8 @@ def _read(connection: sqlite3.Connection) -> Records:
     )
     entities = tuple(
         EntityRecord(*row)
-        for row in connection.execute("SELECT id, kind, name, summary, note, subtype FROM entities ORDER BY rowid")
+        for row in connection.execute(
+            "SELECT id, kind, name, summary, note, subtype, imported FROM entities ORDER BY rowid")
     )
     aliases = tuple(
         AliasRecord(row[0], row[1], bool(row[2]), row[3])

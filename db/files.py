@@ -17,10 +17,13 @@ from urllib.parse import quote
 __all__ = [
     "UnusableFile",
     "connect_read_only",
+    "connect_writable",
     "describe",
+    "interrupted_write",
     "path_uri",
     "read_only_uri",
     "regular_file",
+    "roll_back_interrupted",
     "stale_companions",
     "write_target",
 ]
@@ -132,28 +135,107 @@ def _in_wal_mode(path: Path) -> bool:
     return len(header) == 20 and header.startswith(b"SQLite format 3\x00") and header[18] == 2 and header[19] == 2
 
 
+#: SQLite's answer when a read-only connection finds the journal of a writer that was killed.
+_READONLY_ROLLBACK = 776
+
+
+def interrupted_write(error: BaseException) -> bool:
+    """Whether ``error`` says a writer was killed mid-change and its journal must be rolled back first."""
+    return getattr(error, "sqlite_errorcode", None) == _READONLY_ROLLBACK
+
+
+def roll_back_interrupted(path: Path) -> None:
+    """Undo an interrupted change of ``path`` (the journal of a killed writer lies beside it).
+
+    Opening the file for writing makes SQLite roll the journal back, under its own lock; a
+    reader that may not write there gets the reason and who can put it right.
+
+    Raises:
+        UnusableFile: the file or its folder cannot be written by this user.
+    """
+    try:
+        connection = sqlite3.connect(path_uri(path.resolve(), "rw"), uri=True, timeout=30)
+        try:
+            connection.execute("PRAGMA schema_version").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        raise UnusableFile(
+            f"{path}: an import into it was interrupted and its journal ({path.name}-journal) must be rolled back "
+            f"before it can be read, which this user may not do ({error}); someone who can write "
+            f"{path.resolve().parent} must open it once (any claimscope command does), then it reads again") from None
+
+
+def _refuse_unfolded_log(path: Path) -> bool:
+    """Whether ``path`` is in write-ahead mode with nothing in its log; refuse it when its log holds changes.
+
+    Raises:
+        UnusableFile: the -wal file beside it holds changes not yet written into it.
+    """
+    if not _in_wal_mode(path):
+        return False
+    log = Path(f"{path}-wal")
+    if log.exists() and log.stat().st_size > 0:
+        raise UnusableFile(
+            f"{path}: another program switched it to write-ahead logging, and {log.name} beside it holds "
+            f"changes not yet written into it; fold them in with `sqlite3 {path} 'PRAGMA "
+            "wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE'` (or rebuild it), then open it again")
+    return True
+
+
 def connect_read_only(path: Path, check_same_thread: bool = True) -> sqlite3.Connection:
     """Open ``path`` read-only without writing anything beside it.
 
-    A knowledge base is written in rollback mode and read so: no journal appears. A file
-    another program switched to write-ahead logging would make every reader create -wal and
-    -shm files beside it; such a file is read as immutable when its log is empty, and refused
-    (with the command that folds the log in) when the log holds changes.
+    A knowledge base is written in rollback mode and read so: no journal appears beside it
+    for a reader. A reader that meets a change in progress waits for it (up to 10 s) and then
+    sees the whole change; one that meets the journal of a writer that was killed rolls it
+    back first (``roll_back_interrupted``). A file another program switched to write-ahead
+    logging would make every reader create -wal and -shm files beside it; such a file is read
+    as immutable when its log is empty, and refused (with the command that folds the log in)
+    when the log holds changes.
 
     Raises:
-        UnusableFile: the path is not a regular file, or holds uncommitted write-ahead changes.
+        UnusableFile: the path is not a regular file, holds uncommitted write-ahead changes, or
+            was left mid-change by a killed writer and this user cannot roll it back.
         sqlite3.Error: SQLite could not open it.
     """
     regular_file(path, "a knowledge base file")
-    immutable = False
-    if _in_wal_mode(path):
-        log = Path(f"{path}-wal")
-        if log.exists() and log.stat().st_size > 0:
-            raise UnusableFile(
-                f"{path}: another program switched it to write-ahead logging, and {log.name} beside it holds "
-                f"changes not yet written into it; fold them in with `sqlite3 {path} 'PRAGMA "
-                "wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE'` (or rebuild it), then open it again")
-        immutable = True  # nothing in a log: the file is whole, and read as it is
-    connection = sqlite3.connect(read_only_uri(path, immutable), uri=True, check_same_thread=check_same_thread)
+    immutable = _refuse_unfolded_log(path)  # nothing in a log: the file is whole, and read as it is
+    connection = sqlite3.connect(read_only_uri(path, immutable), uri=True, check_same_thread=check_same_thread,
+                                 timeout=10)
+    try:
+        connection.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.OperationalError as error:
+        connection.close()
+        if not interrupted_write(error):
+            raise
+        roll_back_interrupted(path)
+        connection = sqlite3.connect(read_only_uri(path, immutable), uri=True,
+                                     check_same_thread=check_same_thread, timeout=10)
     connection.execute("PRAGMA query_only = ON")
+    return connection
+
+
+def connect_writable(path: Path) -> sqlite3.Connection:
+    """Open ``path`` to change it in place, in rollback-journal mode (see the README on why not WAL).
+
+    The caller holds the build lock and runs ``BEGIN IMMEDIATE``: readers keep reading the
+    old state until the commit, which waits (up to 30 s) for the reads in progress to end.
+    """
+    regular_file(path, "a knowledge base file")
+    _refuse_unfolded_log(path)  # folding another program's changes in is not an import's business
+    connection = sqlite3.connect(path_uri(path.resolve(), "rw"), uri=True, isolation_level=None, timeout=30)
+    try:
+        mode = connection.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        if str(mode).lower() != "delete":
+            raise UnusableFile(f"{path}: could not switch it to rollback-journal mode (it is in {mode} mode)")
+        connection.execute("PRAGMA synchronous = FULL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        # A change held in memory to the end: spilling it early would lock readers out sooner.
+        connection.execute("PRAGMA cache_size = -262144")
+        connection.execute("PRAGMA cache_spill = OFF")
+        connection.execute("PRAGMA temp_store = MEMORY")
+    except BaseException:
+        connection.close()
+        raise
     return connection

@@ -6,13 +6,22 @@ import functools
 import json
 import os
 import sqlite3
+import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimscope.db.edtf import parse_edtf
-from claimscope.db.files import UnusableFile, connect_read_only, describe, regular_file
+from claimscope.db.files import (
+    UnusableFile,
+    connect_read_only,
+    describe,
+    interrupted_write,
+    regular_file,
+    roll_back_interrupted,
+)
 from claimscope.db.models import (
     Alias,
     Claim,
@@ -111,19 +120,33 @@ def built_imports(path: str | os.PathLike[str]) -> int:
 
 
 def _reports_damage(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn SQLite's errors while reading into a KnowledgeBaseError that names the file."""
+    """Run a query method inside one read transaction, and turn SQLite's errors into a KnowledgeBaseError.
+
+    One read transaction: every statement of the method sees the same state, even when an
+    import commits in between (it waits for the read to end). A read that meets a change
+    a killed import left half written rolls it back first and tries once more.
+    """
 
     @functools.wraps(method)
     def reading(self: KnowledgeBase, *arguments: Any, **options: Any) -> Any:
-        try:
-            return method(self, *arguments, **options)
-        except sqlite3.ProgrammingError:
-            raise  # a misuse, such as a query after close(): not damage to the file
-        except sqlite3.DatabaseError as error:
-            raise KnowledgeBaseError(
-                f"{self.path}: the knowledge base cannot be read ({error}); it may be damaged or cut short: "
-                f"rebuild it with `claimscope build --db {self.path}`"
-            ) from error
+        for attempt in (1, 2):
+            try:
+                with self.snapshot():
+                    return method(self, *arguments, **options)
+            except sqlite3.ProgrammingError:
+                raise  # a misuse, such as a query after close(): not damage to the file
+            except sqlite3.DatabaseError as error:
+                if attempt == 1 and interrupted_write(error) and self._depth == 0:
+                    try:
+                        roll_back_interrupted(self.path)
+                    except UnusableFile as unusable:
+                        raise KnowledgeBaseError(str(unusable)) from None
+                    continue
+                raise KnowledgeBaseError(
+                    f"{self.path}: the knowledge base cannot be read ({error}); it may be damaged or cut short: "
+                    f"rebuild it with `claimscope build --db {self.path}`"
+                ) from error
+        raise AssertionError("unreachable")  # pragma: no cover
 
     return reading
 
@@ -131,7 +154,7 @@ def _reports_damage(method: Callable[..., Any]) -> Callable[..., Any]:
 def _reading_methods(cls: type[KnowledgeBase]) -> type[KnowledgeBase]:
     """Apply ``_reports_damage`` to every public query method of ``cls``."""
     for name, member in list(vars(cls).items()):
-        if callable(member) and not name.startswith("_") and name not in ("open", "close"):
+        if callable(member) and not name.startswith("_") and name not in ("open", "close", "snapshot"):
             setattr(cls, name, _reports_damage(member))
     return cls
 
@@ -140,13 +163,40 @@ def _reading_methods(cls: type[KnowledgeBase]) -> type[KnowledgeBase]:
 class KnowledgeBase:
     """A knowledge base opened read-only. Safe to share between threads (one query at a time).
 
-    A read that fails inside SQLite (a damaged or truncated file) raises KnowledgeBaseError.
+    Each query sees one state of the file; ``snapshot()`` makes several queries see the same
+    one. A read that fails inside SQLite (a damaged or truncated file) raises KnowledgeBaseError.
     """
 
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.connection = connection
         self.path = path
         self._sources: dict[str, SourceRef] = {}
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._version: int | None = None
+
+    @contextmanager
+    def snapshot(self) -> Iterator[KnowledgeBase]:
+        """Hold one read transaction: every query inside sees the same state of the file.
+
+        An import waits for it to end before it commits, so keep it short. Nested snapshots
+        are the outer one. Threads take turns.
+        """
+        with self._lock:
+            if self._depth == 0:
+                self.connection.execute("BEGIN")
+                # Another process changed the file since the last read: what is kept goes.
+                version = self.connection.execute("PRAGMA data_version").fetchone()[0]
+                if version != self._version:
+                    self._sources.clear()
+                    self._version = version
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+                if self._depth == 0 and self.connection.in_transaction:
+                    self.connection.execute("COMMIT")
 
     # -- opening -------------------------------------------------------------------------
 

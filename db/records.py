@@ -49,6 +49,8 @@ class SourceRecord:
     exclude: tuple[str, ...] = ()
     #: The folder an imported text was found in; None for a text of the corpus folder.
     corpus_dir: str | None = None
+    #: When an import added the source (ISO time); None for a source of the seed files.
+    imported: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,8 @@ class EntityRecord:
     summary: str
     note: str | None = None
     subtype: str | None = None
+    #: When an import added the entity (ISO time); None for an entity of the seed files.
+    imported: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 #: Stored in ``PRAGMA user_version``; a reader refuses a file with another version.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 #: Stored in ``PRAGMA application_id`` so that a foreign SQLite file is recognised ("CLSC").
 APPLICATION_ID = 0x434C5343
 
@@ -33,7 +33,8 @@ CREATE TABLE sources (
     body_lines      TEXT NOT NULL DEFAULT '[]',  -- JSON: line ranges of the body, as the seed gives them
     heading_lines   TEXT NOT NULL DEFAULT '[]',
     excluded_lines  TEXT NOT NULL DEFAULT '[]',
-    corpus_dir      TEXT                    -- where an imported text lives (NULL: in the corpus folder)
+    corpus_dir      TEXT,                   -- where an imported text lives (NULL: in the corpus folder)
+    imported        TEXT                    -- when an import added it (NULL: from the seed files)
 );
 CREATE TABLE predicates (
     id            TEXT PRIMARY KEY,
@@ -63,7 +64,8 @@ CREATE TABLE entities (
     place_id       TEXT REFERENCES entities (id),
     alias_text     TEXT NOT NULL,           -- every alias, one a line, for full-text search
     context        TEXT NOT NULL DEFAULT '', -- an event's place and actors, for full-text search
-    claim_count    INTEGER NOT NULL DEFAULT 0
+    claim_count    INTEGER NOT NULL DEFAULT 0,
+    imported       TEXT                     -- when an import added it (NULL: from the seed files)
 );
 CREATE TABLE aliases (
     id        INTEGER PRIMARY KEY,

@@ -25,7 +25,16 @@ from typing import Any
 from claimscope.db.folding import compact, fold
 from claimscope.db.models import SearchResult
 
-__all__ = ["FUZZY_CANDIDATES", "FUZZY_THRESHOLD", "SearchResults", "closest", "search", "search_names", "text_hits"]
+__all__ = [
+    "FUZZY_CANDIDATES",
+    "FUZZY_THRESHOLD",
+    "SearchResults",
+    "candidate_aliases",
+    "closest",
+    "search",
+    "search_names",
+    "text_hits",
+]
 
 #: How many trigram candidates each piece of the query contributes to rapidfuzz scoring.
 FUZZY_CANDIDATES = 300
@@ -157,19 +166,19 @@ def _pieces(text: str) -> list[str]:
     return pieces
 
 
-def _fuzzy(connection: sqlite3.Connection, folded_query: str, compact_query: str, kind_sql: str,
-           kind_parameters: tuple[object, ...]) -> tuple[list[_Hit], bool]:
-    """Fuzzy hits, and whether some piece of the query gave as many candidates as it may."""
-    if len(compact_query) < MIN_FUZZY:
-        return [], False
-    from rapidfuzz import fuzz  # loaded on the first fuzzy search, not at start-up
+def _candidates(connection: sqlite3.Connection, compact_query: str, kind_sql: str,
+                kind_parameters: tuple[object, ...]) -> tuple[list[tuple[str, str, str, int]], bool]:
+    """Aliases that may be within a few edits of ``compact_query``, and whether a piece gave as many as it may.
 
-    # Candidates: aliases holding every trigram of at least one piece of the query. Each
-    # piece is an AND of a few trigrams, which the index answers by intersecting posting
-    # lists. A piece common enough to swamp the list (say "news" or "province") must also
-    # bring one of the rarest other trigrams of the query, so that the short list it gives
-    # holds the names that share the unusual part.
+    Candidates are the aliases holding every trigram of at least one piece of the query. Each
+    piece is an AND of a few trigrams, which the index answers by intersecting posting
+    lists. A piece common enough to swamp the list (say "news" or "province") must also
+    bring one of the rarest other trigrams of the query, so that the short list it gives
+    holds the names that share the unusual part.
+    """
     trigrams = _trigrams(compact_query)
+    if not trigrams:
+        return [], False
     marks = ",".join("?" * len(trigrams))
     counts = dict(connection.execute(
         f"SELECT trigram, aliases FROM trigram_counts WHERE trigram IN ({marks})", trigrams  # noqa: S608
@@ -178,7 +187,7 @@ def _fuzzy(connection: sqlite3.Connection, folded_query: str, compact_query: str
     capped = False
     for piece in _pieces(compact_query):
         own = _trigrams(piece)
-        if not all(counts.get(trigram) for trigram in own):
+        if not own or not all(counts.get(trigram) for trigram in own):
             continue  # some trigram of the piece is in no alias at all
         match = " AND ".join(f'"{trigram}"' for trigram in own)
         if min(counts[trigram] for trigram in own) > FUZZY_CANDIDATES:
@@ -199,6 +208,24 @@ def _fuzzy(connection: sqlite3.Connection, folded_query: str, compact_query: str
         f"SELECT a.entity_id, a.alias, a.folded, a.weak FROM aliases a WHERE a.id IN ({marks}){kind_sql}",  # noqa: S608
         (*ids, *kind_parameters),
     ).fetchall()
+    return rows, capped
+
+
+def candidate_aliases(connection: sqlite3.Connection, compact_query: str, kind: str | None = None
+                      ) -> list[tuple[str, str, str, int]]:
+    """(entity id, alias, folded alias, weak) of the aliases that may be a few edits from ``compact_query``."""
+    kind_sql, kind_parameters = _kind_clause(kind)
+    return _candidates(connection, compact_query, kind_sql, kind_parameters)[0]
+
+
+def _fuzzy(connection: sqlite3.Connection, folded_query: str, compact_query: str, kind_sql: str,
+           kind_parameters: tuple[object, ...]) -> tuple[list[_Hit], bool]:
+    """Fuzzy hits, and whether some piece of the query gave as many candidates as it may."""
+    if len(compact_query) < MIN_FUZZY:
+        return [], False
+    from rapidfuzz import fuzz  # loaded on the first fuzzy search, not at start-up
+
+    rows, capped = _candidates(connection, compact_query, kind_sql, kind_parameters)
     hits = []
     width = len(folded_query.split())
     for entity_id, alias, folded, weak in rows:

@@ -15,28 +15,33 @@ The files are in the seed format (``seed/FORMAT.md``) with four additions for im
 A new entity whose name or strong alias is already an entity's of the same kind is an
 error until the file says which it is; one whose name is merely alike is a warning with
 the candidates. Everything else is checked as a build checks it, across the files and the
-knowledge base, and every problem of a run is reported together. Nothing is written unless
-there are no errors; then the whole file is written anew, atomically, under the build lock.
+knowledge base, and every problem of a run is reported together. The checks ask the
+knowledge base by index (``db.known``), so they cost what the files cost. Nothing is written
+unless there are no errors; then what the files add is written into the file in place, in one
+transaction under the build lock (``db.append``).
+
+``--replace`` imports a changed version of sources already imported: in the same transaction,
+the old version's evidence, the claims only it supported and the imported entities nothing
+speaks of any more are taken out first (``remove_sources``), then the files are checked and
+added as any import.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field
+from dataclasses import replace as with_fields
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
-from claimscope.db.build import build_locked, writing
-from claimscope.db.dump import read_alias_folds, read_records
+from claimscope.db.append import Addition, Removal, Transaction, append, changing, reading, remove_sources
 from claimscope.db.files import write_target
 from claimscope.db.folding import compact, fold, mixes_scripts, skeleton
-from claimscope.db.records import AliasRecord, ClaimRecord, EvidenceRecord, Records, SourceRecord
+from claimscope.db.known import KnownBase, Lookup
+from claimscope.db.records import AliasRecord, ClaimRecord, EvidenceRecord, SourceRecord
 from claimscope.seed.corpus import CorpusText, TextUnavailable, passage_records, source_text
 from claimscope.seed.loader import (
     ENTITY_FIELDS,
@@ -56,7 +61,7 @@ from claimscope.seed.loader import (
 from claimscope.seed.quotes import closest_passage, find_quote, normalise
 from claimscope.seed.yamlfile import Mapping, Problem
 
-__all__ = ["STAGES", "ImportResult", "import_files", "load_import"]
+__all__ = ["STAGES", "ImportResult", "RemoveResult", "import_files", "load_import", "remove_imported"]
 
 #: What an import does, in order, as ``import_files`` reports it to its ``stage`` callback.
 STAGES = ("reading the knowledge base", "checking the files", "writing the knowledge base")
@@ -81,10 +86,14 @@ class ImportResult(Reported):
     """What an import found and did."""
 
     problems: list[Problem] = field(default_factory=list)
-    records: Records | None = None  # the whole knowledge base after the import
+    addition: Addition | None = None  # what the import writes, when there are no errors
     files: int = 0
     added: dict[str, int] = field(default_factory=dict)
     coverage: list[Coverage] = field(default_factory=list)
+    #: With ``replace``: what the old version of the sources took with it.
+    removed: Removal | None = None
+    #: With ``replace``: the imported entities the files define again, updated in place.
+    updated: list[str] = field(default_factory=list)
 
 
 def _known(mapping: dict[str, Any]) -> _Located:
@@ -95,29 +104,60 @@ def _known(mapping: dict[str, Any]) -> _Located:
     return _Located("(knowledge base)", located, dict(mapping))
 
 
+class _Either(AbcMapping[str, Any]):
+    """The files' records and the knowledge base's, as one mapping the loader checks references against.
+
+    Only what is asked for is read from the knowledge base; ``suggest`` finds a close id in both.
+    """
+
+    def __init__(self, files: dict[str, Any], known: Lookup, shape: Callable[[str, Any], Any]) -> None:
+        self.files = files
+        self.known = known
+        self.shape = shape
+        self.shaped: dict[str, Any] = {}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.files or key in self.known
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.files:
+            return self.files[key]
+        if key not in self.shaped:
+            self.shaped[key] = self.shape(key, self.known[key])
+        return self.shaped[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self.files, *self.known]))
+
+    def __len__(self) -> int:
+        return len(self.files) + len(self.known)
+
+    def suggest(self, value: str) -> str | None:
+        return _suggest(value, self.files) or self.known.suggest(value)
+
+
 class _ImportLoader(_Loader):
-    def __init__(self, paths: list[Path], corpus: Path | None, base: Records,
-                 folds: list[tuple[str, str, str, str, bool]] | None = None) -> None:
+    def __init__(self, paths: list[Path], corpus: Path | None, known: KnownBase, replacing: bool = False) -> None:
         super().__init__(Path("."), corpus, require_corpus=True)
         self.paths = paths
-        self.base = base
+        self.known = known
+        self.replacing = replacing
         self.source_fields = IMPORT_SOURCE_FIELDS
         self.entity_fields = IMPORT_ENTITY_FIELDS
         self.evidence_fields = IMPORT_EVIDENCE_FIELDS
-        self.base_sources = {source.id: source for source in base.sources}
-        self.base_claims = {claim.id: claim for claim in base.claims}
-        self.base_kinds = {entity.id: entity.kind for entity in base.entities}
-        self.base_names = {entity.id: entity.name for entity in base.entities}
         self.base_texts: set[str] = set()
         self.normalised: dict[str, tuple[str, list[int]]] = {}
         self.merges: dict[str, str] = {}
         self.merged_aliases: list[AliasRecord] = []
+        self.updated: dict[str, _Located] = {}
         self.quoted = 0
         self.links: list[tuple[str | None, ...]] | None = None
-        # (entity id, alias, folded, compact, weak) of every alias there: read from the file, not folded again.
-        self.folds = folds if folds is not None else [
-            (a.entity_id, a.alias, fold(a.alias), compact(fold(a.alias)), a.weak) for a in base.aliases
-        ]
+
+    def kind(self, entity_id: str) -> str:
+        return str(self.known.entities[entity_id][0])
+
+    def name(self, entity_id: str) -> str:
+        return str(self.known.entities[entity_id][1])
 
     # -- where things are --------------------------------------------------------------------
 
@@ -157,8 +197,11 @@ class _ImportLoader(_Loader):
             base = base.parent
         return str(base)
 
-    def known_claim_ids(self) -> set[str]:
-        return set(self.base_claims)
+    def claim_known(self, claim_id: str) -> bool:
+        return claim_id in self.known.claims
+
+    def suggest_claim(self, claim_id: str, ids: Iterable[str]) -> str | None:
+        return _suggest(claim_id, ids) or self.known.claims.suggest(claim_id)
 
     def referenced(self) -> set[str]:
         """The entities the files' claims name."""
@@ -166,11 +209,15 @@ class _ImportLoader(_Loader):
                 if isinstance(value := located.fields.get(key), str)}
 
     def known_links(self) -> list[tuple[str | None, ...]]:
-        # Only the knowledge base's claims that touch an entity the files name can matter.
+        # Only the knowledge base's claims about an event the files name can matter (a passage
+        # names an event by naming who or where it involves): read by index.
         if self.links is None:
             named = self.referenced()
-            self.links = [(c.subject, c.object, c.claimant) for c in self.base.claims
-                          if c.subject in named or c.object in named or c.claimant in named]
+            self.known.entities.preload(named)
+            events = [entity_id for entity_id in named if entity_id in self.known.entities
+                      and self.kind(entity_id) == "event"]
+            self.links = list(self.known.links(events))
+            self.known.entities.preload(entity_id for link in self.links for entity_id in link if entity_id)
         return self.links
 
     def base_text(self, source_id: str) -> None:
@@ -179,7 +226,7 @@ class _ImportLoader(_Loader):
             return
         self.base_texts.add(source_id)
         try:
-            text = source_text(self.base_sources[source_id], self.corpus)
+            text = source_text(self.known.sources[source_id], self.corpus)
         except TextUnavailable as error:
             self.problem("(knowledge base)", None, f"{error}, so locators citing it cannot be checked",
                          "give --corpus DIR (the folder that holds it), or restore the text it was built from")
@@ -188,98 +235,107 @@ class _ImportLoader(_Loader):
 
     # -- checks against the knowledge base ---------------------------------------------------
 
-    def not_in_base(self, mapping: dict[str, _Located], known: Iterable[str], what: str, suggestion: str) -> None:
-        known = set(known)
+    def not_in_base(self, mapping: dict[str, _Located], known: Iterable[str] | Lookup, what: str,
+                    suggestion: str) -> None:
         for identifier in [identifier for identifier in mapping if identifier in known]:
             located = mapping.pop(identifier)
             self.problem(located.file, located.line("id"), f"{what} id {identifier!r} is already in the knowledge base",
                          suggestion)
+
+    def split_redefined(self, entities: dict[str, _Located]) -> None:
+        """With ``replace``: take out the imported entities the files define again; they are updated in place."""
+        if not self.replacing:
+            return
+        self.known.entities.preload(entities)
+        for entity_id in [entity_id for entity_id in entities if entity_id in self.known.entities]:
+            kind, _, imported = self.known.entities[entity_id]
+            if not imported:
+                continue  # an entity of the seed: reported as already there
+            located = entities.pop(entity_id)
+            if kind != located.fields["kind"]:
+                self.problem(located.file, located.line("kind"),
+                             f"entity {entity_id!r} is a {kind} in the knowledge base, not a {located.fields['kind']}",
+                             "an entity keeps its kind: give this one another id")
+                continue
+            self.updated[entity_id] = located
+            self.add_spellings(entity_id, located)
+
+    def add_spellings(self, target: str, located: _Located) -> None:
+        """Give ``target`` the spellings of ``located`` that it does not have yet."""
+        known = {compact(fold(alias)) for _, alias, _, _, _ in self.known.aliases_of([target])}
+        known |= {compact(fold(alias.alias)) for alias in self.merged_aliases if alias.entity_id == target}
+        spellings = [(located.fields["name"], False, None)]
+        for alias in located.fields.get("aliases") or ():
+            if isinstance(alias, Mapping):
+                spellings.append((alias.get("alias", ""), bool(alias.get("weak")), alias.get("note")))
+            else:
+                spellings.append((alias, False, None))
+        for text, weak, note in spellings:
+            key = compact(fold(str(text)))
+            if key and key not in known:
+                known.add(key)
+                self.merged_aliases.append(AliasRecord(target, str(text).strip(), weak, note))
 
     def split_merges(self, entities: dict[str, _Located]) -> None:
         """Take out the entities that say ``same_as``; their spellings go to the entity named."""
         for entity_id in [entity_id for entity_id, located in entities.items() if "same_as" in located.fields]:
             located = entities.pop(entity_id)
             target = located.fields["same_as"]
-            if target not in self.base_kinds:
+            if target not in self.known.entities:
                 self.problem(located.file, located.line("same_as"),
                              f"same_as: no entity {target!r} in the knowledge base",
-                             _suggest(target, self.base_kinds) or "give the id of an entity already there")
+                             self.known.entities.suggest(target) or "give the id of an entity already there")
                 continue
-            if self.base_kinds[target] != located.fields["kind"]:
+            if self.kind(target) != located.fields["kind"]:
                 self.problem(located.file, located.line("same_as"),
                              f"same_as: {entity_id!r} is a {located.fields['kind']}, {target!r} is a "
-                             f"{self.base_kinds[target]}", "merge only entities of one kind")
+                             f"{self.kind(target)}", "merge only entities of one kind")
                 continue
             self.merges[entity_id] = target
-            known = {compact(fold(alias.alias)) for alias in self.base.aliases if alias.entity_id == target}
-            spellings = [(located.fields["name"], False, None)]
-            for alias in located.fields.get("aliases") or ():
-                if isinstance(alias, Mapping):
-                    spellings.append((alias.get("alias", ""), bool(alias.get("weak")), alias.get("note")))
-                else:
-                    spellings.append((alias, False, None))
-            for text, weak, note in spellings:
-                key = compact(fold(str(text)))
-                if key and key not in known:
-                    known.add(key)
-                    self.merged_aliases.append(AliasRecord(target, str(text).strip(), weak, note))
+            self.add_spellings(target, located)
 
     def collisions(self, entities: dict[str, _Located]) -> None:
-        """Flag new entities that may be ones the knowledge base already has."""
-        if not entities:
-            return
-        exact: dict[tuple[str, str], set[str]] = defaultdict(set)
-        by_kind: dict[str, tuple[list[str], list[str], list[str]]] = defaultdict(lambda: ([], [], []))
-        for owner, spelling, folded, compacted, weak in self.folds:
-            kind = self.base_kinds[owner]
-            if not weak:
-                exact[(kind, compacted)].add(owner)
-            choices, owners, spellings = by_kind[kind]
-            choices.append(folded)
-            owners.append(owner)
-            spellings.append(spelling)
+        """Flag new entities that may be ones the knowledge base already has (asked of its name indexes)."""
         for entity_id, located in entities.items():
             f = located.fields
             kind, apart = f["kind"], set(f.get("distinct_from") or ())
-            for other in apart - set(self.base_kinds):
-                self.problem(located.file, located.line("distinct_from"),
-                             f"distinct_from: no entity {other!r} in the knowledge base",
-                             _suggest(other, self.base_kinds) or "give ids of entities already there")
+            for other in sorted(apart):
+                if other not in self.known.entities:
+                    self.problem(located.file, located.line("distinct_from"),
+                                 f"distinct_from: no entity {other!r} in the knowledge base",
+                                 self.known.entities.suggest(other) or "give ids of entities already there")
             names = [f["name"]] + [
                 alias if isinstance(alias, str) else alias.get("alias", "")
                 for alias in f.get("aliases") or () if isinstance(alias, str) or not alias.get("weak")
             ]
             same: dict[str, str] = {}
             disguised: dict[str, str] = {}
-            for name in names:
-                for owner in exact.get((kind, compact(fold(str(name)))), ()):
-                    same.setdefault(owner, str(name))
+            alike: dict[str, tuple[str, float]] = {}
+            for name in map(str, names):
+                for owner in self.known.same_spelling(kind, name):
+                    same.setdefault(owner, name)
                 # A name that mixes scripts and reads as another's spelling once its look-alike
                 # letters are taken for Latin ones ("ІSКР" in Cyrillic letters for ISKP).
-                if mixes_scripts(str(name)):
-                    for owner in exact.get((kind, compact(fold(skeleton(str(name))))), ()):
-                        disguised.setdefault(owner, str(name))
+                if mixes_scripts(name):
+                    for owner in self.known.same_spelling(kind, skeleton(name)):
+                        disguised.setdefault(owner, name)
+            for name in map(str, names):
+                for owner, spelling, score in self.known.alike(kind, name, FUZZY_CUTOFF):
+                    if owner not in same and score > alike.get(owner, ("", 0.0))[1]:
+                        alike[owner] = (spelling, score)
+            self.known.entities.preload([*same, *disguised, *alike])
             for owner, name in disguised.items():
                 if owner not in same and owner not in apart:
                     self.problem(located.file, located.line("name"),
                                  f"entity {entity_id!r} is named {name!r}, which mixes scripts and looks like "
-                                 f"{self.base_names[owner]} ({owner}): letters from another alphabet that look "
+                                 f"{self.name(owner)} ({owner}): letters from another alphabet that look "
                                  "like Latin ones", f"type the name in one alphabet; if it is {owner}, add "
                                  f"same_as: {owner}; if not, distinct_from: [{owner}]")
-            alike: dict[str, tuple[str, float]] = {}
-            choices, owners, spellings = by_kind[kind]
-            for name in names:
-                for _, score, index in process.extract(fold(str(name)), choices, scorer=fuzz.ratio,
-                                                       score_cutoff=FUZZY_CUTOFF, limit=20):
-                    owner = owners[index]
-                    if owner not in same and score > alike.get(owner, ("", 0.0))[1]:
-                        alike[owner] = (spellings[index], score)
             same = {owner: name for owner, name in same.items() if owner not in apart}
             alike = {owner: found for owner, found in alike.items() if owner not in apart}
             ranked = sorted(alike.items(), key=lambda item: -item[1][1])[:3]
-            listed = [f"{owner} ({self.base_names[owner]}; {name!r} is its spelling too)"
-                      for owner, name in same.items()]
-            listed += [f"{owner} ({self.base_names[owner]}; {spelling!r}, {score:.0f}% alike)"
+            listed = [f"{owner} ({self.name(owner)}; {name!r} is its spelling too)" for owner, name in same.items()]
+            listed += [f"{owner} ({self.name(owner)}; {spelling!r}, {score:.0f}% alike)"
                        for owner, (spelling, score) in ranked]
             if same:
                 self.problem(located.file, located.line("name"),
@@ -295,19 +351,20 @@ class _ImportLoader(_Loader):
     def alias_index(self) -> dict[str, list[str]]:
         index = super().alias_index()
         needed = self.referenced() | {entity for link in self.known_links() for entity in link if entity}
-        for owner, _, folded, _, _ in self.folds:
-            if owner in needed:
-                index[owner].append(folded)
+        for owner, _, folded, _, _ in self.known.aliases_of(needed - set(index)):
+            index[owner].append(folded)
+        for entity_id in self.updated:
+            index[entity_id] += [folded for owner, _, folded, _, _ in self.known.aliases_of([entity_id])]
         for alias in self.merged_aliases:
             index[alias.entity_id].append(fold(alias.alias))
         return index
 
     # -- evidence by quote -------------------------------------------------------------------
 
-    def evidence(self, claim: _Located, claim_id: str, item: Any, line: int, sources: dict[str, SourceRecord],
+    def evidence(self, claim: _Located, claim_id: str, item: Any, line: int, sources: AbcMapping[str, SourceRecord],
                  entity_ids: list[str], alias_words: dict[str, list[str]]) -> EvidenceRecord | None:
         source_id = item.get("source") if isinstance(item, Mapping) else None
-        if source_id in self.base_sources:
+        if isinstance(source_id, str) and source_id not in self.texts and source_id in self.known.sources:
             self.base_text(source_id)
         if not isinstance(item, Mapping) or "quote" not in item:
             for key in ("prefix", "suffix"):
@@ -390,13 +447,12 @@ def _content(claim: ClaimRecord) -> tuple[object, ...]:
     return tuple(getattr(claim, name) for name in _CLAIM_CONTENT)
 
 
-def load_import(paths: list[Path], base: Records, corpus: Path | None,
-                folds: list[tuple[str, str, str, str, bool]] | None = None) -> ImportResult:
-    """Check ``paths`` against the knowledge base ``base``; on success, return the records of both together.
+def load_import(paths: list[Path], known: KnownBase, corpus: Path | None, replacing: bool = False) -> ImportResult:
+    """Check ``paths`` against the knowledge base ``known``; on success, ``addition`` is what to write.
 
-    ``folds`` are the folded spellings of ``base``'s aliases, when already at hand.
+    With ``replacing``, imported entities the files define again are updates, not clashes.
     """
-    loader = _ImportLoader(paths, corpus, base, folds)
+    loader = _ImportLoader(paths, corpus, known, replacing)
     loader.read()
     result = ImportResult(files=loader.files)
     if loader.unreadable:
@@ -410,11 +466,15 @@ def load_import(paths: list[Path], base: Records, corpus: Path | None,
     source_map = loader.unique(loader.sources, "source")
     predicate_map = loader.unique(loader.predicates, "predicate")
     entity_map = loader.unique(loader.entities, "entity")
-    loader.not_in_base(source_map, loader.base_sources, "source",
-                       "cite it in your claims without defining it again, or give your source another id")
-    loader.not_in_base(predicate_map, (p.id for p in base.predicates), "predicate",
+    known.sources.preload(source_map)
+    loader.not_in_base(source_map, known.sources, "source",
+                       "cite it in your claims without defining it again, give your source another id, or import "
+                       "with --replace to put this version in place of the one there")
+    loader.not_in_base(predicate_map, {p.id for p in known.predicates}, "predicate",
                        "use it without defining it again")
-    loader.not_in_base(entity_map, loader.base_kinds, "entity",
+    loader.split_redefined(entity_map)
+    known.entities.preload(entity_map)
+    loader.not_in_base(entity_map, known.entities, "entity",
                        "refer to it by id without defining it again, or define yours under another id with "
                        "same_as: to merge its spellings into it")
     loader.split_merges(entity_map)
@@ -426,16 +486,19 @@ def load_import(paths: list[Path], base: Records, corpus: Path | None,
     sources = loader.build_sources(source_map)
     predicates = loader.build_predicates(predicate_map)
     entities, aliases = loader.build_entities(entity_map)
-    all_entities = {entity.id: _known({"id": entity.id, "kind": entity.kind}) for entity in base.entities}
-    all_entities.update(entity_map)
+    updated, _ = loader.build_entities(dict(loader.updated))
+    known_entities = _Either(entity_map, known.entities, lambda entity_id, row: _known({"id": entity_id,
+                                                                                       "kind": row[0]}))
+    all_sources = _Either({source.id: source for source in sources}, known.sources, lambda _, row: row)
     claims, evidence, _ = loader.build_claims(
-        all_entities, {p.id: p for p in (*base.predicates, *predicates)}, {s.id: s for s in (*base.sources, *sources)}
+        known_entities, {p.id: p for p in (*known.predicates, *predicates)}, all_sources,  # type: ignore[arg-type]
     )
     loader.event_checks(entity_map, claims)
     fresh, corroborated = [], 0
     explicit = {located.fields["id"]: located for located in loader.claims if "id" in located.fields}
+    known.claims.preload(claim.id for claim in claims)
     for claim in claims:
-        existing = loader.base_claims.get(claim.id)
+        existing = known.claims.get(claim.id)
         if existing is None:
             fresh.append(claim)
         elif _content(existing) == _content(claim):
@@ -445,60 +508,166 @@ def load_import(paths: list[Path], base: Records, corpus: Path | None,
             loader.problem(place.file if place else "(import)", place.line("id") if place else None,
                            f"claim id {claim.id!r} is already in the knowledge base, saying something else",
                            "give your claim another id")
-    again = {claim.id for claim in claims if claim.id in loader.base_claims}
-    have = {(e.claim_id, e.source_id, e.paragraph, e.sentence, e.start, e.end) for e in base.evidence
-            if e.claim_id in again}
+    have = known.evidence_keys(claim.id for claim in claims if claim.id in known.claims)
     new_evidence = [e for e in evidence if (e.claim_id, e.source_id, e.paragraph, e.sentence, e.start, e.end)
                     not in have]
     result.problems = loader.problems
     result.coverage = loader.coverage(sources, evidence)
+    result.updated = sorted(loader.updated)
     result.added = {
         "sources": len(sources), "entities": len(entities), "aliases": len(aliases) + len(loader.merged_aliases),
         "claims": len(fresh), "corroborated": corroborated, "evidence": len(new_evidence),
-        "quotes": loader.quoted, "merged": len(loader.merges),
+        "quotes": loader.quoted, "merged": len(loader.merges), "updated": len(loader.updated),
     }
     if result.errors:
         return result
-    imports: list[dict[str, Any]] = next((json.loads(value) for key, value in base.meta if key == "imports"), [])
-    imports.append({"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "files": [str(p.resolve()) for p in paths]}
-                   | result.added)
-    meta = tuple((key, value) for key, value in base.meta if key != "imports") + (("imports", json.dumps(imports)),)
-    result.records = Records(
-        sources=(*base.sources, *sources), predicates=(*base.predicates, *predicates),
-        entities=(*base.entities, *entities), aliases=(*base.aliases, *aliases, *loader.merged_aliases),
-        claims=(*base.claims, *fresh), evidence=(*base.evidence, *new_evidence), meta=meta,
-        passages=(*base.passages, *(passage for source in sources if source.id in loader.texts
-                                    for passage in passage_records(source.id, loader.texts[source.id]))),
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    result.addition = Addition(
+        sources=[with_fields(source, imported=now) for source in sources],
+        predicates=predicates,
+        entities=[with_fields(entity, imported=now) for entity in entities],
+        updated=updated,
+        aliases=[*aliases, *loader.merged_aliases],
+        claims=fresh,
+        evidence=new_evidence,
+        passages=[passage for source in sources if source.id in loader.texts
+                  for passage in passage_records(source.id, loader.texts[source.id])],
     )
     return result
 
 
+def _defined_sources(paths: list[Path]) -> tuple[list[str], dict[str, list[str]]]:
+    """The source and entity ids the files define, read before the files are checked (for ``replace``)."""
+    loader = _ImportLoader(paths, None, None)  # type: ignore[arg-type]
+    loader.read()
+    sources = [located.fields["id"] for located in loader.sources if isinstance(located.fields.get("id"), str)]
+    entities = [located.fields["id"] for located in loader.entities if isinstance(located.fields.get("id"), str)]
+    return sources, {"entities": entities}
+
+
+def _checkpoint(name: str) -> None:
+    """Where the interruption tests kill an import; nothing otherwise.
+
+    ``CLAIMSCOPE_KILL_AT=name`` kills the process here; ``name+SECONDS`` kills it that long
+    after, wherever it then is (inside the writes, inside SQLite's commit).
+    """
+    wanted = os.environ.get("CLAIMSCOPE_KILL_AT", "")
+    point, _, delay = wanted.partition("+")
+    if point != name:
+        return
+    import signal
+    import threading
+
+    def kill() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    if not delay:
+        kill()
+    timer = threading.Timer(float(delay), kill)
+    timer.daemon = True
+    timer.start()
+
+
 def import_files(db_path: Path, paths: list[Path], corpus: Path | None, dry_run: bool = False,
-                 stage: Callable[[str], None] = lambda _: None) -> ImportResult:
-    """Import ``paths`` into the knowledge base at ``db_path``, atomically; write nothing when there are errors.
+                 stage: Callable[[str], None] = lambda _: None, replace: bool = False) -> ImportResult:
+    """Import ``paths`` into the knowledge base at ``db_path`` in one transaction; write nothing on errors.
+
+    With ``replace``, sources the files define that an import already added are taken out
+    first (with what only they support) and put in again as the files now give them.
 
     Raises:
         DumpError: when ``db_path`` is not a knowledge base this version can read.
         UnusableFile: when ``db_path`` is not a regular file (a symlink is written through).
         sqlite3.Error, ValueError, OSError: when writing fails; the file is then as it was.
     """
-    if dry_run:
+    if dry_run and not replace:
         # Nothing is written, so no write lock is taken: a dry run works on a knowledge base
         # in a folder it may not write (a shared, read-only one).
         stage(STAGES[0])
-        base = read_records(db_path)
-        stage(STAGES[1])
-        result = load_import(paths, base, corpus, read_alias_folds(db_path))
+        with reading(db_path) as known:
+            stage(STAGES[1])
+            result = load_import(paths, known, corpus)
         stage("done")
         return result
     target, _ = write_target(db_path)  # a symlink is written through, a device or FIFO refused
-    with writing(target):
+    with changing(target) as transaction:
         stage(STAGES[0])
-        base = read_records(target)
+        removed: Removal | None = None
+        if replace:
+            removed, problems = _take_out_old_versions(transaction, paths)
+            if problems:
+                return ImportResult(problems=problems)
         stage(STAGES[1])
-        result = load_import(paths, base, corpus, read_alias_folds(target))
-        if result.records is not None:
-            stage(STAGES[2])
-            build_locked(target, result.records)
-        stage("done")
+        result = load_import(paths, transaction.known(), corpus, replacing=replace)
+        result.removed = removed
+        if result.addition is None or dry_run:
+            stage("done")
+            return result  # rolled back
+        stage(STAGES[2])
+        _checkpoint("before-append")
+        append(transaction.connection, result.addition)
+        _checkpoint("before-commit")
+        entry: dict[str, Any] = {"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                                 "files": [str(p.resolve()) for p in paths]} | result.added
+        if removed is not None:
+            entry["replaced"] = removed.sources
+        transaction.known().record(entry)
+        transaction.commit()
+        _checkpoint("after-commit")
+    stage("done")
     return result
+
+
+def _take_out_old_versions(transaction: Transaction, paths: list[Path]) -> tuple[Removal, list[Problem]]:
+    """For ``replace``: remove the sources the files define that an import added; refuse seed sources."""
+    known = transaction.known()
+    source_ids, defined = _defined_sources(paths)
+    known.sources.preload(source_ids)
+    present = [source_id for source_id in source_ids if source_id in known.sources]
+    problems = [Problem("(import)", None, f"source {source_id!r} comes from the shipped seed, not an import; "
+                        "--replace only puts a new version in place of an imported source",
+                        "give your source another id")
+                for source_id in present if known.sources[source_id].imported is None]
+    if problems:
+        return Removal(), problems
+    return remove_sources(transaction.connection, present, redefined=defined["entities"]), []
+
+
+@dataclass
+class RemoveResult:
+    """What ``remove_imported`` took out."""
+
+    removal: Removal
+    problems: list[Problem] = field(default_factory=list)
+
+
+def remove_imported(db_path: Path, source_ids: list[str], force: bool = False, dry_run: bool = False) -> RemoveResult:
+    """Remove sources from the knowledge base at ``db_path``, with what only they support, in one transaction.
+
+    A source of the shipped seed is refused unless ``force``; an unknown id gets a suggestion.
+    With ``dry_run`` the change is worked out and rolled back.
+    """
+    target, _ = write_target(db_path)
+    with changing(target) as transaction:
+        known = transaction.known()
+        known.sources.preload(source_ids)
+        problems: list[Problem] = []
+        for source_id in dict.fromkeys(source_ids):
+            if source_id not in known.sources:
+                problems.append(Problem("(remove)", None, f"no source {source_id!r} in {db_path}",
+                                        known.sources.suggest(source_id) or "`claimscope sources` lists them"))
+            elif known.sources[source_id].imported is None and not force:
+                problems.append(Problem("(remove)", None, f"source {source_id!r} comes from the shipped seed",
+                                        "give --force to remove it all the same (a build from the seed "
+                                        "brings it back)"))
+        if problems:
+            return RemoveResult(Removal(), problems)
+        removal = remove_sources(transaction.connection, list(dict.fromkeys(source_ids)))
+        if dry_run:
+            return RemoveResult(removal)  # rolled back
+        _checkpoint("before-commit")
+        known.record({"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "removed": removal.sources,
+                      "claims": len(removal.claims), "evidence": removal.evidence,
+                      "entities": len(removal.entities)})
+        transaction.commit()
+    return RemoveResult(removal)

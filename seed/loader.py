@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -410,12 +411,15 @@ class _Loader:
             seen[identifier] = record
         return seen
 
-    def reference(self, record: _Located, key: str, known: dict[str, Any], what: str) -> bool:
+    def reference(self, record: _Located, key: str, known: AbcMapping[str, Any], what: str) -> bool:
         value = record.fields.get(key)
         if value in known:
             return True
+        # An import's mapping reads the knowledge base by index and suggests from it so.
+        suggest = getattr(known, "suggest", None)
+        hint = suggest(str(value)) if suggest else _suggest(str(value), known)
         self.problem(record.file, record.line(key), f"unknown {what} {value!r}",
-                     _suggest(str(value), known) or f"check the id, or define this {what}")
+                     hint or f"check the id, or define this {what}")
         return False
 
     def build_sources(self, sources: dict[str, _Located]) -> list[SourceRecord]:
@@ -534,9 +538,13 @@ class _Loader:
         """Subject, object and claimant of each claim defined outside the files being read."""
         return []
 
-    def known_claim_ids(self) -> set[str]:
-        """Claim ids defined outside the files being read (an import's knowledge base)."""
-        return set()
+    def claim_known(self, claim_id: str) -> bool:
+        """Whether a claim id is defined outside the files being read (in an import's knowledge base)."""
+        return False
+
+    def suggest_claim(self, claim_id: str, ids: Iterable[str]) -> str | None:
+        """``did you mean`` for a claim id that is not defined."""
+        return _suggest(claim_id, ids)
 
     def build_predicates(self, predicates: dict[str, _Located]) -> list[PredicateRecord]:
         records = []
@@ -597,8 +605,8 @@ class _Loader:
                         strong_owner[key] = (entity_id, located)
         return records, aliases
 
-    def build_claims(self, entities: dict[str, _Located], predicates: dict[str, PredicateRecord],
-                     sources: dict[str, SourceRecord]) -> tuple[list[ClaimRecord], list[EvidenceRecord], int]:
+    def build_claims(self, entities: AbcMapping[str, _Located], predicates: dict[str, PredicateRecord],
+                     sources: AbcMapping[str, SourceRecord]) -> tuple[list[ClaimRecord], list[EvidenceRecord], int]:
         claims: list[ClaimRecord] = []
         evidence: list[EvidenceRecord] = []
         anaphora = 0
@@ -713,17 +721,18 @@ class _Loader:
                 if found:
                     evidence.append(found)
                     anaphora += found.anaphora
-        known = {claim.id for claim in claims} | self.known_claim_ids()
+        defined = {claim.id for claim in claims}
         for claim in claims:
             for other in claim.contradicts:
-                if other not in known or other == claim.id:
+                if other == claim.id or not (other in defined or self.claim_known(other)):
                     located = claim_places[claim.id]
                     self.problem(located.file, located.line("contradicts"),
                                  f"contradicts: no other claim has the id {other!r}",
-                                 _suggest(other, known) or "give the contradicted claim an id: and use that")
+                                 self.suggest_claim(other, defined)
+                                 or "give the contradicted claim an id: and use that")
         return claims, evidence, anaphora
 
-    def kind_fits(self, located: _Located, role: str, entities: dict[str, _Located],
+    def kind_fits(self, located: _Located, role: str, entities: AbcMapping[str, _Located],
                   predicate: PredicateRecord) -> bool:
         """Whether the claim's subject or object is of a kind the predicate accepts."""
         entity_id = located.fields[role]
@@ -748,7 +757,7 @@ class _Loader:
             index[f["id"]] = [fold(s) for s in spellings if isinstance(s, str) and fold(s)]
         return index
 
-    def evidence(self, claim: _Located, claim_id: str, item: Any, line: int, sources: dict[str, SourceRecord],
+    def evidence(self, claim: _Located, claim_id: str, item: Any, line: int, sources: AbcMapping[str, SourceRecord],
                  entity_ids: list[str], alias_words: dict[str, list[str]]) -> EvidenceRecord | None:
         located = self.fields(claim.file, line, item, self.evidence_fields, "piece of evidence")
         if located is None:

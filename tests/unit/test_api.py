@@ -94,3 +94,24 @@ def test_the_database_is_sqlite_utils_on_the_same_file(shipped_db: Path) -> None
         assert database.table("claims").detect_fts() == "claims_fts"
         found = list(database.table("claims").search("Idlib", columns=["id"]))
         assert found and database.query("SELECT count(*) AS n FROM claims").__next__()["n"] > 600
+
+
+def test_a_snapshot_reads_one_state_while_an_import_commits_after_it(tmp_path: Path, shipped_db: Path) -> None:
+    import shutil
+    import time
+
+    db = tmp_path / "kb.db"
+    shutil.copyfile(shipped_db, db)
+    note = ROOT / "tests" / "data" / "import-second"
+    with claimscope.open(db) as kb:
+        with kb.snapshot():
+            before = len(kb.sources())
+            # An import started now waits for the snapshot to end before it commits.
+            process = subprocess.Popen([sys.executable, "-m", "claimscope", "import", "--db", str(db), str(note)],
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+            time.sleep(1.5)
+            assert process.poll() is None, "the import committed inside a snapshot"
+            assert len(kb.sources()) == before
+        _, error = process.communicate(timeout=60)
+        assert process.returncode == 0, error.decode()
+        assert len(kb.sources()) == before + 1

@@ -26,6 +26,7 @@ READERS = {
     "export": ["--entity", "al-mersaad"],
     "serve": ["--port", "1"],
     "import": ["--dry-run", str(EXAMPLE)],
+    "remove": ["--dry-run", "my-note-7"],
 }
 #: The commands that write the file --db names, or that read no knowledge base at all.
 OTHERS = {"build": [], "check": [], "completion": ["bash"]}

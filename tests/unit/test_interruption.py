@@ -76,33 +76,135 @@ def test_a_build_killed_at_random_moments_leaves_the_previous_file_whole(tmp_pat
     assert replaced < 12, "every kill came after the build had finished: the test proved nothing"
 
 
-def test_an_import_killed_at_random_moments_leaves_the_knowledge_base_whole(tmp_path: Path, shipped_db: Path) -> None:
+def _big_note(folder: Path, claims: int) -> Path:
+    """An invented note of ``claims`` claims, one paragraph each: an import whose commit takes a while."""
+    folder.mkdir()
+    paragraphs = [f"ISKP carried out {number} attacks in the test period {number}." for number in range(1, claims + 1)]
+    (folder / "big.txt").write_text("Big test note\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    lines = ["sources:", "  - id: big-test-note", "    file: big.txt", "    title: Big test note",
+             "    publisher: The tests", "    authors: [A. Tester]", "    published: '2024'", "    url: file:big.txt",
+             "    grade: C", "    headings: [1]", "claims:"]
+    for number in range(1, claims + 1):
+        lines += ["  - subject: iskp", "    predicate: attack_count", f"    value: {number}", "    modality: reported",
+                  "    evidence:", "      - source: big-test-note", f"        paragraph: {number}", "        grade: 4"]
+    (folder / "big.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def _state(path: Path) -> tuple[int, int]:
+    """(entities, claims) of the knowledge base, read as a reader reads it (rolling back a killed import)."""
+    with KnowledgeBase.open(path) as knowledge_base:
+        stats = knowledge_base.stats()
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        connection.execute("BEGIN")  # the full-text indexes' own checks, rolled back (they write nothing)
+        for table in ("entities_fts", "claims_fts", "passages_fts", "aliases_fts", "aliases_trigram"):
+            connection.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)")  # noqa: S608
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()
+    return sum(count for _, count in stats.entities_by_kind), stats.claims
+
+
+def test_an_import_killed_at_every_stage_leaves_the_old_state_or_the_new_one_whole(tmp_path: Path,
+                                                                                   shipped_db: Path) -> None:
     db = tmp_path / "kb.db"
-    example = ROOT / "tests" / "data" / "import-example"
-    imported = cli("import", "--db", str(db), str(example))
+    note = _big_note(tmp_path / "big", 3_000)
+    imported = cli("import", "--db", str(db), str(note))
     shutil.copyfile(shipped_db, db)
-    entities = assert_whole(db)
-    started = time.monotonic()
+    old = _state(db)
     subprocess.run(imported, check=True, capture_output=True, cwd=ROOT)
-    duration = time.monotonic() - started
-    assert assert_whole(db) == entities + 1
-    rng = random.Random(20261122)
-    replaced = 0
-    for attempt in range(12):
+    new = _state(db)
+    assert new == (old[0], old[1] + 3_000)
+    # Named stages, then moments inside the writes and inside SQLite's commit.
+    points = ["before-append", "before-commit", "after-commit"]
+    points += [f"before-append+{delay}" for delay in (0.0, 0.01, 0.05, 0.1, 0.2)]
+    points += [f"before-commit+{delay}" for delay in (0.0, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.007, 0.01, 0.015,
+                                                      0.02, 0.03, 0.05)]
+    hot = []
+    for point in points:
         shutil.copyfile(shipped_db, db)
-        before = (digest(db), db.stat().st_ino)
-        kill_after(imported, rng.uniform(0.05, duration))
-        if db.stat().st_ino == before[1]:
-            assert digest(db) == before[0], f"kill {attempt}: the file was changed in place"
-            assert assert_whole(db) == entities, f"kill {attempt}"
-        else:
-            replaced += 1  # the kill came after the rename: the file holds the whole import
-            assert assert_whole(db) == entities + 1, f"kill {attempt}"
-    assert replaced < 12, "every kill came after the import had finished: the test proved nothing"
-    # The next writer clears what a killed import left; nothing else is left beside the file.
+        before = digest(db)
+        completed = subprocess.run(imported, capture_output=True, cwd=ROOT,
+                                   env={**os.environ, "CLAIMSCOPE_KILL_AT": point})
+        killed = completed.returncode == -signal.SIGKILL
+        assert killed or (completed.returncode == 0 and "+" in point), f"{point}: {completed.stderr!r}"
+        if _must_roll_back(db):
+            hot.append(point)  # killed inside the commit: the file is half written until rolled back
+        state = _state(db)  # read as any reader reads it, which rolls a half-written change back
+        assert state in (old, new), f"killed at {point}: {state}"
+        assert killed or state == new
+        if state == old:
+            assert digest(db) == before, f"killed at {point}: the old state is not byte for byte the old file"
+        elif point.startswith("before-"):
+            assert point.startswith("before-commit+"), f"killed at {point}, before its commit, yet it holds the import"
+    assert hot, f"no kill came inside SQLite's commit (points {points}): the test proved less than it says"
+    # A journal left by a kill before the commit is not hot (the file was not touched): the next
+    # writer clears it, and nothing else is left beside the file.
     shutil.copyfile(shipped_db, db)
     subprocess.run(imported, check=True, capture_output=True, cwd=ROOT)
-    assert sorted(path.name for path in tmp_path.iterdir()) == [".kb.db.lock", "kb.db"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".kb.db.lock", "big", "kb.db"]
+
+
+def _must_roll_back(path: Path) -> bool:
+    """Whether a read-only reader finds the journal of a change that was half written (a hot journal)."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        connection.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.OperationalError as error:
+        return getattr(error, "sqlite_errorcode", None) == 776  # SQLITE_READONLY_ROLLBACK
+    finally:
+        connection.close()
+    return False
+
+
+def test_a_reader_that_may_not_write_reads_through_a_killed_import_or_says_who_can_put_it_right(
+        tmp_path: Path, shipped_db: Path) -> None:
+    """A reader without the right to write (another user, a shared folder) during and after killed imports."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("setpriv (util-linux) is not installed: it runs a reader without the right to write")
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    db = folder / "kb.db"
+    note = _big_note(tmp_path / "big", 3_000)
+    # Dropping these capabilities makes root a user that the permission bits apply to.
+    reader = [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner", *cli("show", "iskp", "--json",
+                                                                                       "--db", str(db))]
+
+    def read_as_another_user() -> subprocess.CompletedProcess[str]:
+        db.chmod(0o444)
+        folder.chmod(0o555)
+        try:
+            return subprocess.run(reader, capture_output=True, text=True, cwd=ROOT)
+        finally:
+            folder.chmod(0o755)
+            db.chmod(0o644)
+
+    # Killed before its commit: the file was not touched, and the reader reads the old state.
+    shutil.copyfile(shipped_db, db)
+    killed = subprocess.run(cli("import", "--db", str(db), str(note)), capture_output=True, cwd=ROOT,
+                            env={**os.environ, "CLAIMSCOPE_KILL_AT": "before-commit"})
+    assert killed.returncode == -signal.SIGKILL and (folder / "kb.db-journal").exists()
+    completed = read_as_another_user()
+    assert completed.returncode == 0, completed.stderr
+    # Killed inside its commit: the file is half written until someone who may write rolls it back.
+    for delay in (0.003, 0.005, 0.007, 0.01, 0.015, 0.02, 0.03, 0.002, 0.001):
+        shutil.copyfile(shipped_db, db)
+        subprocess.run(cli("import", "--db", str(db), str(note)), capture_output=True, cwd=ROOT,
+                       env={**os.environ, "CLAIMSCOPE_KILL_AT": f"before-commit+{delay}"})
+        if _must_roll_back(db):
+            break
+    else:
+        pytest.fail("no kill came inside SQLite's commit, so the half-written case was not tried")
+    completed = read_as_another_user()
+    assert completed.returncode != 0 and "Traceback" not in completed.stderr
+    assert "an import into it was interrupted" in completed.stderr and "must open it once" in completed.stderr
+    # Whoever may write rolls it back by reading it; then everyone reads the old state again.
+    assert _state(db) == _state(shipped_db)
+    assert not (folder / "kb.db-journal").exists()
+    assert read_as_another_user().returncode == 0
 
 
 def test_two_builds_at_once_both_finish_and_leave_one_whole_file(tmp_path: Path, corpus_dir: Path) -> None:
@@ -174,6 +276,100 @@ def test_twenty_readers_during_rebuilds_see_no_error_and_no_half_built_file(tmp_
     assert errors == [], errors
     assert all(report["queries"] > 0 for report in reports)
     assert set().union(*(report["seen"] for report in reports)) == set(expected), "readers never saw a rebuild"
+
+
+IMPORT_READER = textwrap.dedent("""
+    import json, os, sys
+    sys.path.insert(0, {root!r})
+    from claimscope.db.models import ClaimQuery
+    from claimscope.db.queries import KnowledgeBase
+    path, stop_file, states = sys.argv[1], sys.argv[2], {{tuple(state) for state in json.loads(sys.argv[3])}}
+    seen, errors, queries = set(), [], 0
+    kept = KnowledgeBase.open(path)  # open throughout, as the app keeps it
+    while not os.path.exists(stop_file):
+        for fresh in (False, True):
+            try:
+                kb = KnowledgeBase.open(path) if fresh else kept
+                with kb.snapshot():  # several queries, one state
+                    stats = kb.stats()
+                    rally = kb.entity("kabul-rally-2024")
+                    hits = kb.claims(ClaimQuery(text="rally Kabul"), limit=50)
+                    state = (sum(count for _, count in stats.entities_by_kind), stats.claims, stats.evidence,
+                             rally is not None, len(hits))
+                kb.search("Kabul rally")
+                queries += 4
+                if state not in states:
+                    errors.append(f"half an import? {{state}}")
+                seen.add(state)
+                if fresh:
+                    kb.close()
+            except Exception as error:
+                errors.append(f"{{type(error).__name__}}: {{error}}")
+    print(json.dumps({{"seen": sorted(seen), "errors": errors[:5], "queries": queries}}))
+""")
+
+
+def test_twenty_readers_during_imports_and_removals_see_the_old_state_or_the_new_never_an_error(
+        tmp_path: Path, shipped_db: Path) -> None:
+    """Half the readers may not write (another user, a read-only folder); one knowledge base stays open in each."""
+    import json
+
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    db = folder / "kb.db"
+    shutil.copyfile(shipped_db, db)
+    second = ROOT / "tests" / "data" / "import-second"
+    imported = cli("import", "--db", str(db), str(second))
+    removed = cli("remove", "--db", str(db), "test-note-8")
+
+    def state() -> list[object]:
+        with KnowledgeBase.open(db) as knowledge_base:
+            from claimscope.db.models import ClaimQuery
+
+            stats = knowledge_base.stats()
+            return [sum(count for _, count in stats.entities_by_kind), stats.claims, stats.evidence,
+                    knowledge_base.entity("kabul-rally-2024") is not None,
+                    len(knowledge_base.claims(ClaimQuery(text="rally Kabul"), limit=50))]
+
+    states = [state()]
+    subprocess.run(imported, check=True, capture_output=True, cwd=ROOT)
+    states.append(state())
+    subprocess.run(removed, check=True, capture_output=True, cwd=ROOT)
+    assert state() == states[0] and states[0] != states[1]
+    setpriv = shutil.which("setpriv")
+    limited = [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner"] if setpriv else []
+    stop = tmp_path / "stop"
+    script = IMPORT_READER.format(root=str(ROOT))
+    db.chmod(0o444)  # the readers may not write here; the writer (root) still may
+    folder.chmod(0o555)
+    try:
+        readers = [subprocess.Popen([*(limited if index % 2 else []), sys.executable, "-c", script, str(db), str(stop),
+                                     json.dumps(states)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+                   for index in range(20)]
+        try:
+            time.sleep(1.5)  # let every reader start
+            for _ in range(4):
+                for command in (imported, removed):
+                    completed = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+                    assert completed.returncode == 0, completed.stderr
+                    time.sleep(0.3)
+        finally:
+            tmp_path.chmod(0o755)
+            stop.touch()
+        reports = []
+        for reader in readers:
+            out, err = reader.communicate(timeout=60)
+            assert reader.returncode == 0, err.decode()
+            reports.append(json.loads(out))
+    finally:
+        folder.chmod(0o755)
+        db.chmod(0o644)
+    errors = [error for report in reports for error in report["errors"]]
+    assert errors == [], errors
+    assert all(report["queries"] > 0 for report in reports)
+    assert {tuple(seen) for report in reports for seen in report["seen"]} == {tuple(s) for s in states}, \
+        "the readers never saw an import"
+    assert sorted(path.name for path in folder.iterdir()) == [".kb.db.lock", "kb.db"]
 
 
 # -- files that are only read -------------------------------------------------------------------

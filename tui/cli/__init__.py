@@ -24,7 +24,7 @@ from claimscope.tui.cli.common import (
     refuse_undecodable,
 )
 from claimscope.tui.cli.completion import complete_entity, complete_source
-from claimscope.tui.cli.curate import build, check, import_
+from claimscope.tui.cli.curate import build, check, import_, remove
 from claimscope.tui.cli.lookup import claim_json, claims, disputes, search, show, sources, timeline
 from claimscope.tui.cli.read import cite, passages
 from claimscope.tui.cli.share import export, serve
@@ -135,6 +135,6 @@ def completion(shell: str) -> None:
     click.echo(completion_class(main, {}, "claimscope", "_CLAIMSCOPE_COMPLETE").source())
 
 
-for _command in (ui, search, show, claims, cite, timeline, sources, disputes, check, build, passages, import_,
+for _command in (ui, search, show, claims, cite, timeline, sources, disputes, check, build, passages, import_, remove,
                  export, serve, completion):
     main.add_command(_command)

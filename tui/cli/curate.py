@@ -1,4 +1,4 @@
-"""Commands for curators: check and build from seed files, print a source's locators, import notes."""
+"""Commands for curators: check and build from seed files, print a source's locators, import and remove notes."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from claimscope.tui.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from claimscope.db.append import Removal
     from claimscope.seed.loader import Coverage
 
 
@@ -140,35 +141,27 @@ def build(seed_dir: Path | None, corpus: Path | None, db_path: Path | None, forc
 @click.command("import", cls=Command)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the files against the knowledge base; write nothing.")
+@click.option("--replace", is_flag=True,
+              help="Put this version of sources imported before in place of the old one (its evidence and the "
+                   "claims only it supports go first).")
 @corpus_option
 @db_option
-def import_(paths: tuple[Path, ...], dry_run: bool, corpus: Path | None, db_path: Path | None) -> None:
+def import_(paths: tuple[Path, ...], dry_run: bool, replace: bool, corpus: Path | None, db_path: Path | None) -> None:
     """Add your own sources, entities and claims (seed-format YAML files or folders) to a knowledge base.
 
     Evidence may be anchored by an exact quote of your text instead of a paragraph number.
-    Atomic: on any error nothing is written.
+    What the files add is written into the knowledge base in place, in one transaction: on any
+    error nothing is written.
     """
     from claimscope.db.dump import DumpError
-    from claimscope.db.files import UnusableFile, write_target
+    from claimscope.db.files import UnusableFile
     from claimscope.seed.importer import STAGES, import_files
 
-    if db_path is None:
-        from claimscope.seed.knowledge_base import BuildFailed, ensure_default
-
-        try:
-            db_path = ensure_default(corpus_or_default(corpus))
-        except (BuildFailed, OSError, sqlite3.Error, UnusableFile) as error:
-            fail(f"cannot prepare the default knowledge base: {write_failure(error)}; give --db PATH")
-    if not dry_run:
-        try:
-            _, note = write_target(db_path)
-        except UnusableFile as error:
-            fail(str(error), 2)
-        if note:
-            click.echo(f"claimscope: {note}", err=True)
+    db_path = _writable_default(db_path, corpus, announce=not dry_run or replace)
     try:
         with Stages(STAGES) as stages:
-            result = import_files(db_path, list(paths), corpus_or_default(corpus), dry_run=dry_run, stage=stages)
+            result = import_files(db_path, list(paths), corpus_or_default(corpus), dry_run=dry_run, stage=stages,
+                                  replace=replace)
     except (DumpError, UnusableFile) as error:
         fail(str(error), 2)
     except (OSError, sqlite3.Error) as error:
@@ -177,20 +170,89 @@ def import_(paths: tuple[Path, ...], dry_run: bool, corpus: Path | None, db_path
     errors, warnings = len(result.errors), len(result.warnings)
     if errors:
         fail(f"import failed: {errors} errors, {warnings} warnings in {result.files} files; "
-              f"{db_path} was not changed")
+             f"{db_path} was not changed")
     added = result.added
     summary = (f"{_count(added['sources'], 'source')}, {_count(added['entities'], 'new entity', 'new entities')} "
                f"and {added['merged']} merged into an existing one, {_count(added['aliases'], 'alias', 'aliases')}, "
                f"{_count(added['claims'], 'new claim')} (and {added['corroborated']} already there, now with more "
                f"evidence), {_count(added['evidence'], 'piece', 'pieces')} of evidence "
                f"({added['quotes']} anchored by quote)")
+    if result.updated:
+        summary += f"; updated {', '.join(result.updated)} (defined again by the files)"
     for coverage in result.coverage:
         summary += f"\n  {coverage.source_id}: {coverage.cited}/{coverage.paragraphs} paragraphs cited"
+    if result.removed is not None and result.removed.sources:
+        summary = f"{_removal(result.removed, 'replaced')}; then {summary}"
     if dry_run:
         click.echo(f"check passed ({warnings} warnings); would import {summary}; nothing written")
     else:
         click.echo(f"imported into {db_path}: {summary}")
 
+
+@click.command("remove", cls=Command)
+@click.argument("source_ids", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; write nothing.")
+@click.option("--force", is_flag=True, help="Remove a source of the shipped seed too.")
+@corpus_option
+@db_option
+def remove(source_ids: tuple[str, ...], dry_run: bool, force: bool, corpus: Path | None,
+           db_path: Path | None) -> None:
+    """Remove imported sources, the claims only they support and the imported entities left with no claim.
+
+    Other sources' evidence, spellings merged into other entities and entities of the seed
+    stay. One transaction: all of it or nothing. Sources of the shipped seed need --force.
+    """
+    from claimscope.db.dump import DumpError
+    from claimscope.db.files import UnusableFile
+    from claimscope.seed.importer import remove_imported
+
+    db_path = _writable_default(db_path, corpus, announce=True)
+    try:
+        result = remove_imported(db_path, list(source_ids), force=force, dry_run=dry_run)
+    except (DumpError, UnusableFile) as error:
+        fail(str(error), 2)
+    except (OSError, sqlite3.Error) as error:
+        fail(f"remove failed: {write_failure(error)}; {db_path} was not changed")
+    print_problems(result.problems)
+    if result.problems:
+        fail(f"remove failed: {_count(len(result.problems), 'error')}; {db_path} was not changed")
+    if dry_run:
+        click.echo(f"{_removal(result.removal, 'would remove')}; nothing written")
+    else:
+        click.echo(f"{_removal(result.removal, 'removed')} from {db_path}")
+
+
+def _writable_default(db_path: Path | None, corpus: Path | None, announce: bool) -> Path:
+    """The knowledge base to change: ``--db``, else the default one (built first if need be), checked writable."""
+    from claimscope.db.files import UnusableFile, write_target
+
+    if db_path is None:
+        from claimscope.seed.knowledge_base import BuildFailed, ensure_default
+
+        try:
+            db_path = ensure_default(corpus_or_default(corpus))
+        except (BuildFailed, OSError, sqlite3.Error, UnusableFile) as error:
+            fail(f"cannot prepare the default knowledge base: {write_failure(error)}; give --db PATH")
+    if announce:
+        try:
+            _, note = write_target(db_path)
+        except UnusableFile as error:
+            fail(str(error), 2)
+        if note:
+            click.echo(f"claimscope: {note}", err=True)
+    return db_path
+
+
+def _removal(removal: Removal, verb: str) -> str:
+    """What a removal took out, in a line: ``removed test-note-8: 6 claims ...``."""
+    text = (f"{verb} {', '.join(removal.sources)}: {_count(len(removal.claims), 'claim')} only it supported, "
+            f"{_count(removal.evidence, 'piece', 'pieces')} of evidence ({removal.kept} claims keep other sources), "
+            f"{_count(removal.passages, 'indexed sentence')}, {_count(len(removal.entities), 'entity', 'entities')}")
+    if removal.entities:
+        shown = ", ".join(removal.entities[:8]) + (f" and {len(removal.entities) - 8} more"
+                                                   if len(removal.entities) > 8 else "")
+        text += f" ({shown})"
+    return text
 
 
 def _count(number: int, one: str, many: str | None = None) -> str:
