@@ -17,7 +17,7 @@ from claimscope.db.edtf import parse_edtf
 from claimscope.db.files import UnusableFile
 from claimscope.db.models import (
     ClaimFacets,
-    ClaimHit,
+    ClaimHits,
     ClaimQuery,
     Dispute,
     EntityCard,
@@ -199,7 +199,7 @@ class KnowledgeBase:
                 parse_edtf(value)
         return query
 
-    def claims(self, text: str | None = None, *, limit: int = 20, offset: int = 0, **filters: Any) -> list[ClaimHit]:
+    def claims(self, text: str | None = None, *, limit: int = 20, offset: int = 0, **filters: Any) -> ClaimHits:
         """Claims found by their words (best first, with a snippet) and by filters, each with its evidence.
 
         ``filters`` are those of ``claim_query``: ``entity`` (claims about it), ``predicate``,

@@ -10,6 +10,7 @@ __all__ = [
     "Claim",
     "ClaimFacets",
     "ClaimHit",
+    "ClaimHits",
     "ClaimQuery",
     "Dispute",
     "EntityCard",
@@ -241,6 +242,17 @@ class ClaimHit(_Record):
     marks: tuple[tuple[int, int], ...] = ()
     #: bm25 relevance when the query had words (higher is better), else None.
     score: float | None = None
+
+
+class ClaimHits(list[ClaimHit]):
+    """A page of claims, best first.
+
+    ``ranked_among``: when the words matched more claims than are ranked by relevance
+    (``db.fulltext.RANK_POOL``), how many were ranked (the first ones in the index's order);
+    None when every match was.
+    """
+
+    ranked_among: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from claimscope.db.models import (
     Claim,
     ClaimFacets,
     ClaimHit,
+    ClaimHits,
     ClaimQuery,
     Dispute,
     EntityCard,
@@ -527,7 +528,7 @@ class KnowledgeBase:
 
     # -- claims by their words and filters ----------------------------------------------------
 
-    def claims(self, query: ClaimQuery, offset: int = 0, limit: int = 20) -> list[ClaimHit]:
+    def claims(self, query: ClaimQuery, offset: int = 0, limit: int = 20) -> ClaimHits:
         """A page of the claims ``query`` selects, best first when it has words, else by id.
 
         Raises:
@@ -537,8 +538,10 @@ class KnowledgeBase:
 
         found = finder.page(self.connection, finder.select(self.connection, query), offset, limit)
         by_id = self._claims_by_id([claim_id for claim_id, *_ in found])
-        return [ClaimHit(by_id[claim_id], snippet, marks, score) for claim_id, snippet, marks, score in found
-                if claim_id in by_id]
+        hits = ClaimHits(ClaimHit(by_id[claim_id], snippet, marks, score) for claim_id, snippet, marks, score in found
+                         if claim_id in by_id)
+        hits.ranked_among = getattr(found, "ranked_among", None)
+        return hits
 
     def claim_count(self, query: ClaimQuery) -> int:
         """How many claims ``query`` selects."""

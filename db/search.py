@@ -336,7 +336,7 @@ def text_hits(connection: sqlite3.Connection, query: str, kind: str | None = Non
     texts holding the most words come first. ``exclude`` holds entity ids already found by
     name. A passage (a sentence of a source text) is a result of its own, kind ``passage``.
     """
-    from claimscope.db.fulltext import MARK_CLOSE, MARK_OPEN, by_coverage, text_query
+    from claimscope.db.fulltext import MARK_CLOSE, MARK_OPEN, best_ranked, by_coverage, text_query
 
     words = text_query(query, connection, prefix=prefix)
     if words is None or limit <= 0:
@@ -344,32 +344,42 @@ def text_hits(connection: sqlite3.Connection, query: str, kind: str | None = Non
     marks = (MARK_OPEN, MARK_CLOSE, _SNIPPET_WORDS)
     pool = max(TEXT_POOL, 2 * limit)
     kind_sql, kind_parameters = ("AND e.kind = ?", (kind,)) if kind else ("", ())
+    # Per index: what it is joined to for filtering, and the query that reads the chosen rows
+    # with their snippets (only for the few rows chosen: ranking and snippets cost per row).
     statements = {
         "summary": (
             "entities_fts",
+            "entities_fts f JOIN entities e ON e.rowid = f.rowid", f"entities_fts MATCH ? {kind_sql}",
             "SELECT f.rank, e.rowid, e.id, e.kind, e.name, snippet(entities_fts, -1, ?, ?, '…', ?)"
-            " FROM entities_fts f JOIN entities e ON e.rowid = f.rowid"
-            f" WHERE entities_fts MATCH ? {kind_sql} ORDER BY f.rank LIMIT ?",
+            " FROM entities_fts f JOIN entities e ON e.rowid = f.rowid WHERE entities_fts MATCH ? AND f.rowid IN ({})",
         ),
         "claim": (
             "claims_fts",
+            "claims_fts f", "claims_fts MATCH ?",
             "SELECT f.rank, c.rowid, c.id, c.subject_id, c.object_id, snippet(claims_fts, 0, ?, ?, '…', ?)"
-            " FROM claims_fts f JOIN claims c ON c.rowid = f.rowid WHERE claims_fts MATCH ? ORDER BY f.rank LIMIT ?",
+            " FROM claims_fts f JOIN claims c ON c.rowid = f.rowid WHERE claims_fts MATCH ? AND f.rowid IN ({})",
         ),
         "passage": (
             "passages_fts",
+            "passages_fts f", "passages_fts MATCH ?",
             "SELECT f.rank, p.id, p.source_id, p.paragraph, p.sentence, snippet(passages_fts, 0, ?, ?, '…', ?)"
-            " FROM passages_fts f JOIN passages p ON p.id = f.rowid WHERE passages_fts MATCH ? ORDER BY f.rank LIMIT ?",
+            " FROM passages_fts f JOIN passages p ON p.id = f.rowid WHERE passages_fts MATCH ? AND f.rowid IN ({})",
         ),
     }
     if kind is not None:
         del statements["passage"]  # a passage is of no entity kind
+    ranked_among: list[int] = []
 
     def run(expression: str) -> dict[str, list[Any]]:
         found: dict[str, list[Any]] = {}
-        for how, (_, sql) in statements.items():
-            parameters = (*marks, expression, *(kind_parameters if how == "summary" else ()), pool)
-            found[how] = connection.execute(sql, parameters).fetchall()
+        for how, (_, source, where, sql) in statements.items():
+            ranked, among = best_ranked(connection, source, where,
+                                        (expression, *(kind_parameters if how == "summary" else ())), pool)
+            if among:
+                ranked_among.append(among)
+            position = {rowid: index for index, (rowid, _) in enumerate(ranked)}
+            rows = connection.execute(sql.format(",".join("?" * len(position))), (*marks, expression, *position))
+            found[how] = sorted(rows, key=lambda row: position[row[1]])
         return found
 
     results: dict[str, tuple[int, SearchResult]] = {}
@@ -380,7 +390,7 @@ def text_hits(connection: sqlite3.Connection, query: str, kind: str | None = Non
         # Too few texts hold every word: add, after them, those that hold the most of the words.
         partial = run(words.any_word)
         held: dict[str, dict[int, int] | None] = {}
-        for how, (table, _) in statements.items():
+        for how, (table, *_) in statements.items():
             order, held[how] = by_coverage(connection, table, words, [int(row[1]) for row in partial[how]])
             by_rowid = {row[1]: row for row in partial[how]}
             partial[how] = [by_rowid[rowid] for rowid in order]
@@ -390,7 +400,7 @@ def text_hits(connection: sqlite3.Connection, query: str, kind: str | None = Non
         results.values(), key=lambda item: (item[0], -item[1].score, item[1].how != "summary", item[1].id)))
     ordered.total = len(ordered)
     del ordered[limit:]
-    ordered.capped = capped
+    ordered.capped = capped or bool(ranked_among)
     return ordered
 
 

@@ -270,3 +270,25 @@ def test_involving_is_what_an_entity_pane_lists_and_an_empty_claimant_is_the_aut
         facets = kb.claim_facets(ClaimQuery())
         assert next(f.count for f in facets.claimant if f.value == "") == len(authors)
         assert len(authors) + sum(f.count for f in facets.claimant if f.value) == facets.total
+
+
+def test_a_word_in_more_claims_than_are_ranked_ranks_the_first_and_lists_every_match_once(
+        shipped_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past RANK_POOL matches the first ones are ranked and said to be; paging still lists each match once."""
+    from claimscope.db import fulltext
+
+    with KnowledgeBase.open(shipped_db) as kb:
+        query = ClaimQuery(text="ISKP")
+        total = kb.claim_count(query)
+        everything = kb.claims(query, limit=total)
+        assert everything.ranked_among is None and len(everything) == total > 20
+        monkeypatch.setattr(fulltext, "RANK_POOL", 10)
+        first = kb.claims(query, limit=5)
+        assert first.ranked_among == 10
+        scores = [hit.score for hit in first]
+        assert scores == sorted(scores, reverse=True)  # the ranked part is in relevance order
+        pages = [hit.claim.id for offset in range(0, total, 7) for hit in kb.claims(query, offset=offset, limit=7)]
+        assert sorted(pages) == sorted(hit.claim.id for hit in everything) and len(set(pages)) == total
+        result = CliRunner().invoke(main, ["claims", "ISKP", "--json", "--limit", "3", "--db", str(shipped_db)])
+        assert json.loads(result.stdout)["ranked_among"] == 10
+        assert "were ranked by relevance, not all of them" in result.stderr

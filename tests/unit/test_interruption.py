@@ -137,8 +137,9 @@ def test_an_import_killed_at_every_stage_leaves_the_old_state_or_the_new_one_who
         assert killed or state == new
         if state == old:
             assert digest(db) == before, f"killed at {point}: the old state is not byte for byte the old file"
-        elif point.startswith("before-"):
-            assert point.startswith("before-commit+"), f"killed at {point}, before its commit, yet it holds the import"
+        elif point in ("before-append", "before-commit"):
+            # A timed point may land after the commit on a fast machine; a named one may not.
+            raise AssertionError(f"killed at {point}, before its commit, yet it holds the import")
     assert hot, f"no kill came inside SQLite's commit (points {points}): the test proved less than it says"
     # A journal left by a kill before the commit is not hot (the file was not touched): the next
     # writer clears it, and nothing else is left beside the file.

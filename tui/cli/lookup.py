@@ -326,7 +326,7 @@ def claims(text: str | None, entity: str | None, predicate: str | None, modaliti
         facets = knowledge_base.store.claim_facets(query) if with_facets else None
     if as_json:
         shaped: dict[str, Any] = {
-            "total": total, "offset": offset,
+            "total": total, "offset": offset, "ranked_among": hits.ranked_among,
             "claims": [claim_json(hit.claim, "outgoing") | {"snippet": hit.snippet,
                                                             "marks": [list(mark) for mark in hit.marks],
                                                             "score": hit.score} for hit in hits],
@@ -339,7 +339,10 @@ def claims(text: str | None, entity: str | None, predicate: str | None, modaliti
     if not hits and not as_json:
         click.echo("claimscope: no claim matches" + (f" {text!r}" if text else "") + " with these filters",
                    err=True)
-    elif offset + len(hits) < total:
+    if hits.ranked_among:
+        click.echo(f"claimscope: {total:,} claims match; the first {hits.ranked_among:,} (in the index's order) were "
+                   "ranked by relevance, not all of them: add words or filters to rank every match", err=True)
+    if hits and offset + len(hits) < total:
         click.echo(f"claimscope: claims {offset + 1}-{offset + len(hits)} of {total} shown; "
                    f"--offset {offset + len(hits)} shows the next, --limit {min(total, 10_000)} them all", err=True)
 
