@@ -49,6 +49,7 @@ __all__ = [
     "atomic_file",
     "check_knowledge_base",
     "check_where",
+    "describe_counts",
     "export_csv",
     "export_target",
     "is_damage",
@@ -527,6 +528,15 @@ class Scope:
             return int(self.connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
         return sum(1 for _ in self._raw_rows(self.tables[table]))
 
+    def dispute_count(self) -> int:
+        """How many disputes the scope holds, as ``claimscope disputes`` and the app count them.
+
+        The disputes table has a row for each claim in a dispute, so it holds more rows than disputes.
+        """
+        if "disputes" not in self.tables:
+            return 0
+        return len({record["dispute_id"] for record in self.rows("disputes", decode_json=False)})
+
     def nested(self, parent: str, child: str, key: str, name: str) -> Iterator[dict[str, Any]]:
         """``parent`` rows, each with its ``child`` rows (joined on ``child.key``) as a list under ``name``.
 
@@ -558,6 +568,21 @@ class Scope:
 
     def schema_version(self) -> int:
         return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def describe_counts(counts: dict[str, int], scope: Scope) -> str:
+    """What an export wrote, for the line that reports it: ``5 sources, ..., 13 disputes (34 rows: ...)``.
+
+    The rows of the disputes table are told apart from the disputes they make up, which is what the app
+    and ``claimscope disputes`` count.
+    """
+    parts = []
+    for name, count in counts.items():
+        if name == "disputes":
+            parts.append(f"{scope.dispute_count()} disputes ({count} rows: one for each claim in a dispute)")
+        else:
+            parts.append(f"{count} {name}")
+    return ", ".join(parts)
 
 
 # -- JSON -------------------------------------------------------------------------------------------

@@ -105,6 +105,7 @@ def export(export_format: str, output: str | None, entities: tuple[str, ...], wh
         Scope,
         UnreadableKnowledgeBase,
         atomic_file,
+        describe_counts,
         export_csv,
         export_target,
         is_damage,
@@ -178,6 +179,7 @@ def export(export_format: str, output: str | None, entities: tuple[str, ...], wh
                         from claimscope.db.stix import write_stix
 
                         counts = write_stix(scope, handle, kb_path)
+            summary = describe_counts(counts, scope)  # while the knowledge base is open
         except UnreadableKnowledgeBase as error:
             unreadable(error, kept or "; what was written to standard output is incomplete")
         except ExportError as error:
@@ -190,5 +192,4 @@ def export(export_format: str, output: str | None, entities: tuple[str, ...], wh
         except sqlite3.DatabaseError as error:
             unreadable(error, kept or "; what was written to standard output is incomplete")
     if target is not None:
-        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
         click.echo(f"exported {summary} to {output}")
