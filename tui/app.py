@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.command import Provider
+from textual.screen import ModalScreen, Screen
 
 from claimscope.db.models import Claim
 from claimscope.db.queries import KnowledgeBase, KnowledgeBaseError
-from claimscope.tui.commands import EntityCommands
 from claimscope.tui.messages import Place, SourcePlace
 from claimscope.tui.passages import PassageStore
 from claimscope.tui.screens.main import MainScreen
 from claimscope.tui.text import clean
-from claimscope.tui.widgets.entity_pane import EntityPane
 
 # The search, timeline, sources, disputes and help screens are imported when first opened:
 # start-up is measured against a bare Textual app, and they are not on the first frame.
@@ -28,22 +29,41 @@ __all__ = ["ClaimscopeApp", "dev_app", "make_app"]
 T = TypeVar("T")
 
 
+def entity_commands() -> type[Provider]:
+    """The palette's entity provider, imported when the palette first opens (not at start-up)."""
+    from claimscope.tui.commands import EntityCommands
+
+    return EntityCommands
+
+
 class ClaimscopeApp(App[None]):
     """Browse a knowledge base of claims with provenance."""
 
     TITLE = "claimscope"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {EntityCommands}
+    COMMANDS = App.COMMANDS | {entity_commands}
     BINDINGS = [
-        Binding("slash", "search", "Search"),
-        Binding("t", "timeline", "Timeline"),
-        Binding("s", "sources", "Sources"),
-        Binding("d", "disputes", "Disputes"),
-        Binding("f", "find_claims", "Find claims"),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        Binding("slash", "search", "Search", tooltip="search every name, alias and word"),
+        # The views are on Ctrl keys, which typing cannot reach: they work from a list or a text box too.
+        # Their letters are kept for where nothing is typed (the claims, the provenance, the views).
+        Binding("ctrl+t", "timeline", "Timeline", priority=True, tooltip="the timeline: events in date order"),
+        Binding("ctrl+s", "sources", "Sources", priority=True, tooltip="the sources, their facts and claims"),
+        Binding("ctrl+d", "disputes", "Disputes", priority=True, tooltip="the claims that disagree"),
+        Binding("ctrl+f", "find_claims", "Claims", priority=True,
+                tooltip="find claims by words and filters (from an entity: its claims)"),
+        Binding("t", "timeline", "Timeline", show=False),
+        Binding("s", "sources", "Sources", show=False),
+        Binding("d", "disputes", "Disputes", show=False),
+        Binding("f", "find_claims", "Claims", show=False),
+        Binding("question_mark", "help", "Help", tooltip="this help: every key of the screen"),
+        Binding("f1", "help", "Help", show=False),
+        # Quit only on Ctrl+Q: a word typed where a list or a box was expected never quits.
+        Binding("ctrl+q", "quit", "Quit", priority=True, tooltip="quit"),
     ]
     """Keys that work on every screen (the screens add their own)."""
+
+    VIEWS = frozenset({"search", "timeline", "sources", "disputes", "find_claims"})
+    """Actions that open a view: not over a dialog (the help, search, the palette)."""
 
     def __init__(self, knowledge_base: KnowledgeBase, passages: PassageStore, counts: dict[str, int],
                  entity: str | None = None, source: SourcePlace | None = None) -> None:
@@ -59,8 +79,46 @@ class ClaimscopeApp(App[None]):
         self.fatal_message: str | None = None
         """Why the app stopped, when it stopped because the knowledge base could not be read."""
 
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        # Every object the imports made lives as long as the process: frozen, the collector stops walking
+        # them. Unfrozen, a full collection of them fell inside the first frame (about 20 ms of start-up).
+        gc.freeze()
+        return super().run(*args, **kwargs)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Type-to-filter: a character typed on a list that filters as you type moves the focus to its
+        # filter before the key is delivered, so that this key and every one after it reach the filter in
+        # order, and none of them runs a command.
+        if isinstance(event, events.Key) and not event.is_forwarded and event.is_printable and event.character:
+            typing_target = getattr(self.focused or self.screen, "typing_target", None)
+            target = typing_target(event.character) if typing_target is not None else None
+            if target is not None:
+                self.screen.set_focus(target)
+        await super().on_event(event)
+
+    def get_key_display(self, binding: Binding) -> str:
+        # Keys as most terminal programs write them: Esc, Tab, F1, ^Q (Textual writes esc, tab, f1, ^q).
+        display = super().get_key_display(binding)
+        if len(display) == 2 and display.startswith("^"):
+            return display.upper()
+        return display[:1].upper() + display[1:] if len(display) > 1 else display
+
+    #: The view each action opens: its key is left out of the key bar while that view is on top.
+    VIEW_SCREENS = {"timeline": "TimelineScreen", "sources": "SourcesScreen", "disputes": "DisputesScreen"}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.VIEWS and isinstance(self.screen, ModalScreen):
+            return False
+        if action in self.VIEW_SCREENS and self.on_top(self.VIEW_SCREENS[action]):
+            return False
+        return True
+
+    def get_default_screen(self) -> Screen[Any]:
+        # The main screen is the first screen itself: one screen to compose and draw at start-up, not a
+        # blank default screen under it.
+        return MainScreen(self.knowledge_base, self.passages, self.counts, self.start_entity)
+
     def on_mount(self) -> None:
-        self.push_screen(MainScreen(self.knowledge_base, self.passages, self.counts, self.start_entity))
         if self.start_source is not None:
             self.open_reader(self.start_source)
 
@@ -116,14 +174,19 @@ class ClaimscopeApp(App[None]):
         self.citation_format = FORMATS[(FORMATS.index(self.citation_format) + 1) % len(FORMATS)]
         self.notify(f"c now sends citations as {self.citation_format} ({', '.join(FORMATS)}).")
 
+    def on_top(self, screen_name: str) -> bool:
+        """Whether the screen on top is the one named: a view is not opened over itself."""
+        return type(self.screen).__name__ == screen_name
+
     def action_search(self) -> None:
         from claimscope.tui.screens.search import SearchScreen
 
         self.push_screen(SearchScreen(self.knowledge_base), self.open_entity)
 
     def action_find_claims(self) -> None:
-        if isinstance(self.screen, MainScreen):
-            self.screen.action_find_claims()  # about the entity shown there
+        find_claims = getattr(self.screen, "action_find_claims", None)
+        if find_claims is not None:
+            find_claims()  # on the main screen, about the entity shown there; in the claims view, its query box
         else:
             self.find_claims()
 
@@ -136,39 +199,33 @@ class ClaimscopeApp(App[None]):
     def action_timeline(self) -> None:
         from claimscope.tui.screens.views import TimelineScreen
 
-        self.push_screen(TimelineScreen(self.knowledge_base), self.open_entity)
+        if not self.on_top("TimelineScreen"):
+            self.push_screen(TimelineScreen(self.knowledge_base), self.open_entity)
 
     def action_sources(self) -> None:
         from claimscope.tui.screens.views import SourcesScreen
 
-        self.push_screen(SourcesScreen(self.knowledge_base), self.open_entity)
+        if not self.on_top("SourcesScreen"):
+            self.push_screen(SourcesScreen(self.knowledge_base), self.open_entity)
 
     def action_disputes(self) -> None:
         from claimscope.tui.screens.views import DisputesScreen
 
-        self.push_screen(DisputesScreen(self.knowledge_base), self.open_entity)
+        if not self.on_top("DisputesScreen"):
+            self.push_screen(DisputesScreen(self.knowledge_base, self.passages), self.open_entity)
 
     def action_help(self) -> None:
-        keys: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for _, binding in [*self.screen._bindings, *self._bindings]:
-            if binding.action in seen or binding.action.startswith("dismiss"):
-                continue
-            seen.add(binding.action)
-            keys.append((self.get_key_display(binding), binding.description or binding.action))
-        # Keys of the widgets inside a screen (a list's Enter, a panel's Space), which it lists itself.
-        keys.extend(getattr(self.screen, "HELP_KEYS", ()))
-        keys.append(("ctrl+p", "command palette: entities and actions"))
-        from claimscope.tui.screens.help import HelpScreen
+        from claimscope.tui.screens.help import HelpScreen, help_sections
 
-        self.push_screen(HelpScreen(keys))
+        if not self.on_top("HelpScreen"):
+            self.push_screen(HelpScreen(help_sections(self, self.screen)))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Search", "Find an entity by any name or alias", self.action_search)
         yield SystemCommand("Find claims", "Claims by words and filters, with counts and provenance",
                             self.find_claims)
-        if isinstance(screen, MainScreen) and screen.query_one(EntityPane).card is not None:
+        if isinstance(screen, MainScreen) and screen.card is not None:
             yield SystemCommand("Find claims about this entity", "The claims view, scoped to the entity shown",
                                 screen.action_find_claims)
         yield SystemCommand("Timeline", "Events in date order", self.action_timeline)

@@ -29,6 +29,12 @@ class Place:
     entity_id: str
     claim_id: str | None = None
     came_from: SourcePlace | None = None
+    #: How far the claims were scrolled when the place was left (back and forward return there).
+    scroll: int | None = None
+
+    def same_place(self, other: object) -> bool:
+        """The same entity at the same claim (however scrolled)."""
+        return isinstance(other, Place) and (other.entity_id, other.claim_id) == (self.entity_id, self.claim_id)
 
 
 class OpenEntity(Message):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
+from typing import TYPE_CHECKING
 
-from claimscope.db.models import SourceRef
-from claimscope.seed.corpus import read_text, source_folder
+if TYPE_CHECKING:
+    from claimscope.db.models import SourceRef
 
 __all__ = ["PassageStore", "SourceText"]
 
@@ -38,6 +39,10 @@ class PassageStore:
             return self._texts[source.id]
 
     def _read(self, source: SourceRef) -> SourceText:
+        # Read when a claim's provenance is first asked for, not at start-up (the segmenter and the
+        # records it imports are not on the first frame).
+        from claimscope.seed.corpus import read_text, source_folder
+
         folder = source_folder(source.corpus_dir, self.corpus)
         if folder is None:
             return SourceText(None, "The text is not on this machine (no corpus folder: use --corpus or "

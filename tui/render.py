@@ -6,63 +6,23 @@ text (after ``clean``), never parsed as markup.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich._wrap import divide_line
 from rich.text import Text
 
 from claimscope.db.edtf import parse_edtf
-from claimscope.db.models import Claim, EntityCard, EntitySummary, Evidence, SearchResult
+from claimscope.db.models import Claim, EntityCard, Evidence
+from claimscope.tui.dates import short_date
+from claimscope.tui.rows import result_line, snippet_text
 from claimscope.tui.text import clean, clean_line
 
-__all__ = ["MODALITY_STYLE", "claim_line", "evidence_line", "render_card", "result_line", "snippet_text"]
+__all__ = ["MODALITY_STYLE", "claim_line", "evidence_line", "render_card", "result_line", "short_date", "snippet_text"]
 
 MODALITY_STYLE = {
     "asserted": "", "reported": "cyan", "claimed": "magenta", "alleged": "red", "estimated": "yellow",
     "hedged": "italic", "denied": "bold red",
 }
-
-
-#: How each kind of hit by words is introduced in a result line (words, not only colour, for NO_COLOR).
-_FOUND_IN = {"summary": "described:", "claim": "in a claim:", "passage": "in the text:"}
-
-
-def snippet_text(snippet: str, marks: tuple[tuple[int, int], ...], style: str = "italic") -> Text:
-    """A snippet, cleaned, on one line, with its matching words in bold reverse video.
-
-    Each stretch between marks is cleaned on its own, so that the marks still fall on the words.
-    """
-    text = Text(style=style)
-    position = 0
-    for start, end in sorted(marks):
-        if start < position or end > len(snippet):
-            continue
-        text.append(_stretch(snippet[position:start]))
-        text.append(_stretch(snippet[start:end]), style="bold reverse")
-        position = end
-    text.append(_stretch(snippet[position:]))
-    return text
-
-
-def _stretch(part: str) -> str:
-    """``clean_line`` of part of a line, keeping one space where it began or ended with white space."""
-    cleaned = clean_line(part)
-    if not cleaned:
-        return " " if part[:1].isspace() else ""
-    return (" " if part[:1].isspace() else "") + cleaned + (" " if part[-1:].isspace() else "")
-
-
-def result_line(item: SearchResult | EntitySummary, show_kind: bool = True) -> Text:
-    """One line of a result list: the name, the kind, and the alias (or the words) that matched."""
-    line = Text(clean_line(item.name), style="bold")
-    if isinstance(item, SearchResult) and item.how == "passage":
-        line.append(f"  ¶{item.paragraph}.{item.sentence}", style="cyan")
-    elif show_kind:
-        line.append(f"  {item.kind}", style="cyan")
-    if isinstance(item, SearchResult) and item.how in _FOUND_IN and item.snippet:
-        line.append(f"  {_FOUND_IN[item.how]} ", style="dim")
-        line.append_text(snippet_text(item.snippet, item.marks, "dim italic"))
-    elif isinstance(item, SearchResult) and item.matched != item.name:
-        line.append("  ")
-        line.append(clean_line(item.matched) + (" (weak)" if item.weak else ""), style="dim italic")
-    return line
 
 
 def claim_line(claim: Claim, direction: str = "outgoing", compact: bool = False) -> Text:
@@ -148,24 +108,125 @@ def card_claims(card: EntityCard) -> list[tuple[Claim, str]]:
 
 
 def render_header(card: EntityCard) -> Text:
-    """The top of an entity card: name, kind, date, place, aliases, summary and note."""
+    """The top of an entity card, whole: name, kind, date, place, aliases, summary and note."""
     text = Text()
-    text.append(clean_line(card.name), style="bold")
-    text.append(f"  {card.kind}" + (f" ({clean_line(card.subtype)})" if card.subtype else ""), style="cyan")
-    text.append(f"  {card.id}\n", style="dim")
-    if card.date_display:
-        text.append(f"date: {card.date_display} [{card.date_precision}]")
-        text.append(" (inferred from the source's relative wording)\n" if card.date_inferred else "\n")
-    if card.place:
-        text.append(f"place: {clean_line(card.place.name)}\n")
-    if len(card.aliases) > 1:
-        text.append("also: " + "; ".join(clean_line(a.alias) + (" (weak)" if a.weak else "") for a in card.aliases[1:]))
+    text.append_text(_title_line(card))
+    text.append("\n")
+    for line in _dated_lines(card):
+        text.append_text(line)
+        text.append("\n")
+    aliases = _aliases_text(card)
+    if aliases is not None:
+        text.append_text(aliases)
         text.append("\n")
     text.append(clean(card.summary) + "\n")
     if card.note:
         text.append(f"note: {clean(card.note)}\n", style="dim")
     text.rstrip()
     return text
+
+
+#: The sign at the end of a header cut to fit: the key that shows the whole of it.
+MORE = " (i: all)"
+
+
+def header_lines(card: EntityCard, width: int, budget: int) -> Text:
+    """The top of an entity card in at most ``budget`` lines of ``width`` cells; what is cut ends with an ellipsis.
+
+    The name, kind and date take a line each; the aliases, the summary and the note share the rest,
+    the summary first. The last line cut says which key shows the whole header (``MORE``).
+    """
+    width = max(width, 12)
+    fixed = [_title_line(card), *_dated_lines(card)]
+    fields = [(name, text) for name, text in (
+        ("aliases", _aliases_text(card)),
+        ("summary", Text(clean(card.summary).strip())),
+        ("note", Text(f"note: {clean(card.note).strip()}", style="dim") if card.note else None),
+    ) if text is not None and text.plain.strip()]
+    wrapped = {name: _wrap(text, width) for name, text in fields}
+    room = max(budget - len(fixed), 1)
+    given = dict.fromkeys(wrapped, 0)
+    # Each round raises a field to at least that many lines, while there is room: the summary first.
+    rounds = [("summary", 2), ("aliases", 1), ("note", 1), ("summary", 10_000), ("aliases", 2), ("note", 10_000),
+              ("aliases", 10_000)]
+    for name, wanted in rounds:
+        if name not in wrapped:
+            continue
+        raised = min(wanted, len(wrapped[name]), given[name] + room)
+        room -= max(raised - given[name], 0)
+        given[name] = max(given[name], raised)
+    lines = [_cut_line(line, width) for line in fixed]
+    cut = False
+    for name in wrapped:
+        shown = wrapped[name][:given[name]]
+        if given[name] < len(wrapped[name]):
+            cut = True
+            if shown:
+                shown = [*shown[:-1], _ellipsis(shown[-1], width)]
+        lines.extend(shown)
+    if cut:
+        # The last line says which key shows what was cut (a field may be left out altogether).
+        last = lines[-1].copy()
+        last.rstrip()
+        if last.plain.endswith("…"):
+            last.right_crop(1)
+        last.truncate(max(width - 1 - len(MORE), 1))
+        last.rstrip()
+        last.append("…")
+        last.append(MORE, style="dim")
+        lines[-1] = last
+    return Text("\n").join(lines)
+
+
+def _ellipsis(line: Text, width: int) -> Text:
+    """``line`` ended with an ellipsis, within ``width`` cells."""
+    cut = line.copy()
+    cut.rstrip()
+    cut.truncate(max(width - 1, 1))
+    cut.rstrip()
+    cut.append("…")
+    return cut
+
+
+def _title_line(card: EntityCard) -> Text:
+    line = Text(clean_line(card.name), style="bold")
+    line.append(f"  {card.kind}" + (f" ({clean_line(card.subtype)})" if card.subtype else ""), style="cyan")
+    line.append(f"  {card.id}", style="dim")
+    return line
+
+
+def _dated_lines(card: EntityCard) -> list[Text]:
+    lines = []
+    if card.date_display:
+        line = Text(f"date: {card.date_display} [{card.date_precision}]")
+        if card.date_inferred:
+            line.append(" (inferred from the source's relative wording)")
+        lines.append(line)
+    if card.place:
+        lines.append(Text(f"place: {clean_line(card.place.name)}"))
+    return lines
+
+
+def _aliases_text(card: EntityCard) -> Text | None:
+    if len(card.aliases) <= 1:
+        return None
+    return Text("also: " + "; ".join(clean_line(a.alias) + (" (weak)" if a.weak else "") for a in card.aliases[1:]))
+
+
+def _wrap(text: Text, width: int) -> list[Text]:
+    """``text`` (one paragraph) wrapped at ``width`` cells, as lines."""
+    lines = []
+    for paragraph in text.split("\n", allow_blank=False):
+        for line in paragraph.divide(divide_line(paragraph.plain, width, fold=True)):
+            line.rstrip()
+            lines.append(line)
+    return lines
+
+
+def _cut_line(line: Text, width: int) -> Text:
+    cut = line.copy()
+    cut.truncate(width, overflow="ellipsis")
+    return cut
 
 
 def render_card(card: EntityCard) -> Text:
@@ -223,16 +284,44 @@ def citation(claim: Claim) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where, in a rendered provenance, a piece of evidence begins and what in it should be in view.
+
+    ``start``/``end`` span the cited sentence (or the paragraph, or the notice that says why the
+    text is not shown); ``block`` is where the evidence's facts begin.
+    """
+
+    block: int
+    start: int
+    end: int
+
+
 def render_provenance(claim: Claim, texts: dict[str, tuple[str | None, str | None]],
-                      notes: dict[int, str] | None = None) -> Text:
-    """The provenance of a claim: every piece of evidence with its source facts and passage.
+                      notes: dict[int, str] | None = None, width: int | None = None) -> Text:
+    """The provenance of a claim: each piece of evidence with its source facts and passage (``layout_provenance``)."""
+    return layout_provenance(claim, texts, notes, width)[0]
+
+
+def layout_provenance(claim: Claim, texts: dict[str, tuple[str | None, str | None]],
+                      notes: dict[int, str] | None = None, width: int | None = None,
+                      height: int | None = None) -> tuple[Text, list[Target]]:
+    """The provenance of a claim, and where each piece of evidence and its cited sentence are in it.
+
+    Each piece of evidence has two lines of facts (the locator and the grades; the source: publisher,
+    date, title, authors, URL), cut with an ellipsis at ``width`` when one is given, then the
+    paragraph with the cited sentence in reverse video, or why the text is not shown.
 
     Args:
         claim: the claim.
         texts: for each source id, its text (or None) and why it is missing (or None).
         notes: for a piece of evidence (by index), what else to say when its passage is not shown.
+        width: the width the lines of facts are cut to (None: not cut).
+        height: the height of the pane: a paragraph longer than it holds with its facts is cut around
+            the cited sentence (None: whole).
     """
     out = Text()
+    targets: list[Target] = []
     out.append_text(claim_line(claim))
     out.append("\n")
     if claim.statement:
@@ -241,33 +330,110 @@ def render_provenance(claim: Claim, texts: dict[str, tuple[str | None, str | Non
         out.append("inferred: " + clean(claim.inferred) + "\n", style="italic")
     if claim.note:
         out.append("note: " + clean(claim.note) + "\n", style="dim")
+
+    def fact_line(line: Text) -> None:
+        if width is not None:
+            line.truncate(max(width, 1), overflow="ellipsis")
+        out.append_text(line)
+        out.append("\n")
+
     for number, evidence in enumerate(claim.evidence, start=1):
         source = evidence.source
-        out.append(f"\n─ evidence {number} of {len(claim.evidence)} ─\n", style="dim")
-        out.append(clean_line(source.title) + "\n", style="bold")
+        out.append("\n")
+        block = len(out)
+        locator = f"¶{evidence.paragraph}" + (f".{evidence.sentence}" if evidence.sentence else "")
+        first = Text(f"─ evidence {number} of {len(claim.evidence)} · ", style="dim")
+        first.append(locator + (" (by quote)" if evidence.quote else ""), style="bold")
+        first.append(f" · source {source.grade} · credibility {evidence.grade}", style="bold")
+        first.append(f" · {RELIABILITY.get(source.grade, '?')}, {CREDIBILITY.get(evidence.grade, '?')}", style="dim")
+        if evidence.anaphora:
+            first.append(" · names the entity only by reference", style="italic")
+        fact_line(first)
         authors = ", ".join(source.authors) or "no byline"
         published = parse_edtf(source.published).describe()
-        facts = f"{clean_line(source.publisher)} · {clean_line(authors)} · {published}"
+        publisher = source.publisher.split("(")[0].split(",")[0].strip() if width is not None else source.publisher
+        second = Text(clean_line(publisher), style="bold")
+        second.append(f" · {published}")
         if source.unconfirmed:
-            facts += f" (unconfirmed: {', '.join(source.unconfirmed)})"
-        out.append(facts + "\n")
-        out.append(clean_line(source.url) + "\n", style="underline")
-        by_quote = " (by quote)" if evidence.quote else ""
-        out.append(f"{locator_text(evidence)}{by_quote} · source {source.grade} ({RELIABILITY.get(source.grade, '?')})"
-                   f" · credibility {evidence.grade} ({CREDIBILITY.get(evidence.grade, '?')})")
-        if evidence.anaphora:
-            out.append(" · names the entity only by reference", style="italic")
-        out.append("\n")
+            second.append(f" (unconfirmed: {', '.join(source.unconfirmed)})", style="italic")
+        second.append(" · ")
+        second.append(clean_line(source.title), style="italic")
+        second.append(f" · {clean_line(authors)}")
         text, problem = texts.get(source.id, (None, "The text was not looked up."))
-        if text is None or evidence.paragraph_start is None or evidence.paragraph_end is None:
+        paragraph = ((evidence.paragraph_start, evidence.paragraph_end)
+                     if evidence.paragraph_start is not None and evidence.paragraph_end is not None else None)
+        shown = text is not None and paragraph is not None
+        if shown:
+            second.append(" · ")
+            second.append(clean_line(source.url), style="underline")
+        fact_line(second)
+        if text is None or paragraph is None:
+            # Without the passage, where to read it: the whole URL, then why it is not shown.
+            start = len(out)
+            out.append(clean_line(source.url) + "\n", style="underline")
             out.append(problem or "The passage was not located when the knowledge base was built.", style="italic")
             out.append("\n")
             if notes and number - 1 in notes:
                 out.append(notes[number - 1] + "\n", style="bold")
+            targets.append(Target(block, start, len(out) - 1))
             continue
-        start, end = evidence.start or evidence.paragraph_start, evidence.end or evidence.paragraph_end
-        out.append(clean(text[evidence.paragraph_start:start]))
-        out.append(clean(text[start:end]), style="reverse")
-        out.append(clean(text[end:evidence.paragraph_end]))
+        paragraph_start, paragraph_end = paragraph
+        cited_start, cited_end = evidence.start or paragraph_start, evidence.end or paragraph_end
+        before, cited, after = (clean(text[paragraph_start:cited_start]), clean(text[cited_start:cited_end]),
+                                clean(text[cited_end:paragraph_end]))
+        if width and height:
+            before, after = _fit_context(before, cited, after, width, height - 2)
+        out.append(before)
+        start = len(out)
+        out.append(cited, style="reverse")
+        targets.append(Target(block, start, len(out)))
+        out.append(after)
         out.append("\n")
-    return out
+    return out, targets
+
+
+def _fit_context(before: str, cited: str, after: str, width: int, room: int) -> tuple[str, str]:
+    """The paragraph around a cited sentence cut (with an ellipsis) to what ``room`` lines hold with the sentence.
+
+    A pane a few lines high then shows the source's facts and the whole sentence together; the
+    reader (``r``) has the whole paragraph.
+    """
+
+    def lines(part: str) -> int:
+        return len(divide_line(part, width, fold=True)) + 1 if part else 0
+
+    if lines(before + cited + after) <= room:
+        return before, after
+    # Cut the text after the sentence to a line, then the text before it, half a line at a time, until it fits.
+    after_cells = width - 4 if after.strip() else 0
+    before_cells = max(room - lines(cited), 0) * width
+    while True:
+        shown_before, shown_after = _tail(before, before_cells), _head(after, after_cells)
+        if lines(shown_before + cited + shown_after) <= room or (before_cells <= 0 and after_cells <= 0):
+            return shown_before, shown_after
+        if before_cells > 0:
+            before_cells = max(before_cells - width // 2, 0) if before_cells > width // 2 else 0
+        else:
+            after_cells = 0
+
+
+def _tail(part: str, cells: int) -> str:
+    """The end of ``part`` in about ``cells`` characters, from a word, after an ellipsis."""
+    if len(part) <= max(cells, 0):
+        return part
+    if cells <= 0:
+        return "… " if part.strip() else part
+    cut = part[-cells:]
+    space = cut.find(" ")
+    return "…" + (cut[space:] if 0 <= space < len(cut) - 1 else " " + cut)
+
+
+def _head(part: str, cells: int) -> str:
+    """The start of ``part`` in about ``cells`` characters, to a word, before an ellipsis."""
+    if len(part) <= max(cells, 0):
+        return part
+    if cells <= 0:
+        return " …" if part.strip() else part
+    cut = part[:cells]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > 0 else cut) + " …"

@@ -75,7 +75,7 @@ async def test_sources_screen_enter_reads_the_source(shipped_db: Path, corpus_di
     app = make_app(shipped_db, corpus=corpus_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("s")
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)

@@ -95,7 +95,7 @@ async def test_the_app_runs_in_the_browser_on_the_chosen_knowledge_base(served: 
             await press("\r")
             # The cited passage comes from the mini corpus: --corpus reached the app.
             await expect("Officials said the Example Front has about 300 fighters.")
-            await press("q")
+            await press("\x11")  # Ctrl+Q: a typed q goes to the list's filter
             message = await websocket.receive(timeout=10)
             while message.type == aiohttp.WSMsgType.BINARY:
                 message = await websocket.receive(timeout=10)

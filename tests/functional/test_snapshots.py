@@ -85,7 +85,7 @@ def after(*keys: str):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
 def test_timeline(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     db, corpus = snapshot_kb
-    assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=after("t"))
+    assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=after("ctrl+t"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
@@ -100,7 +100,7 @@ def test_claims_view(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[i
     db, corpus = snapshot_kb
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await after("f", *"Front")(pilot)  # the claims and their counts are in before the facets are used
+        await after("ctrl+f", *"Front")(pilot)  # the claims and their counts are in before the facets are used
         await after("tab", "down", "space", "tab")(pilot)
 
     assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=run_before)
@@ -112,7 +112,7 @@ def test_claims_view_facets_out_on_a_narrow_screen(snap_compare, snapshot_kb: tu
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await no_blink(pilot)  # the entity is shown before f asks for the claims about it
-        await after("f", "tab", "down", "down", "space")(pilot)
+        await after("f", "tab", "down", "down", "space")(pilot)  # f: the claims pane has the focus
 
     assert snap_compare(make_app(db, corpus=corpus, entity="example-front"), terminal_size=(80, 24),
                         run_before=run_before)
@@ -126,3 +126,38 @@ def test_reader(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int, i
     db, corpus = snapshot_kb
     assert snap_compare(make_app(db, corpus=corpus, source=SourcePlace("example-times", 2, 1)), terminal_size=size,
                         run_before=no_blink)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_typing_on_the_list_filters_it(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """A name typed at start-up goes to the list's filter (and runs no command)."""
+    db, corpus = snapshot_kb
+    assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=after(*"tal"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_events_list(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """The events list: the date first, in a column of its own."""
+    db, corpus = snapshot_kb
+    assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=after("left"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_search(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """Search: Down from the query is on the second result."""
+    db, corpus = snapshot_kb
+    assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=after("slash", *"ex", "down"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_disputes(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """Disputes: the sides one above the other, each with its source, locator and sentence."""
+    db, corpus = snapshot_kb
+    assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=after("ctrl+d"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_sources(snap_compare, snapshot_kb: tuple[Path, Path], size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """Sources: the whole URL on a line of its own, each claim with its paragraph and sentence."""
+    db, corpus = snapshot_kb
+    assert snap_compare(make_app(db, corpus=corpus), terminal_size=size, run_before=after("ctrl+s"))

@@ -76,7 +76,7 @@ def test_search_open_and_read_the_provenance(terminal: Terminal) -> None:
     tmux("send-keys", "-t", session, "Enter")
     captured = wait_for(screen, "evidence 1 of")
     assert "Islamic State Khorasan Province" in captured
-    assert "paragraph" in captured and "credibility" in captured
+    assert "¶" in captured and "credibility" in captured
 
 
 def test_hostile_text_reaches_the_terminal_as_text_only(tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_hostile_text_reaches_the_terminal_as_text_only(tmp_path: Path) -> None:
 def test_plain_and_256_colour_terminals_render_legibly(shipped_db: Path, corpus_dir: Path, env: str) -> None:
     with app_in_tmux(shipped_db, corpus_dir, 80, 24, env=env) as (session, screen):
         captured = wait_for(screen, "Groups")
-        assert "? Help" in captured and "q Quit" in captured
+        assert "? Help" in captured and "^Q Quit" in captured
         tmux("send-keys", "-t", session, "Down")
         time.sleep(0.5)
         styled = tmux("capture-pane", "-p", "-e", "-t", session)
@@ -120,19 +120,20 @@ def test_plain_and_256_colour_terminals_render_legibly(shipped_db: Path, corpus_
 def test_a_small_terminal_and_a_resize_to_tiny_and_back(shipped_db: Path, corpus_dir: Path) -> None:
     with app_in_tmux(shipped_db, corpus_dir, 60, 20) as (session, screen):
         captured = wait_for(screen, "Groups")
-        assert "Events" in captured and "? Help" in captured and "q Quit" in captured
+        assert "Events" in captured and "? Help" in captured and "^Q Quit" in captured
         tmux("send-keys", "-t", session, "Enter")
-        before = wait_for(screen, "1 source")
+        wait_for(screen, "portrayed by")
+        before = wait_for(screen, "conspiracy")  # the provenance is scrolled to the cited sentence
         tmux("resize-window", "-t", session, "-x", "20", "-y", "10")
         time.sleep(1.0)
         assert "Help" in screen()  # still drawing, still saying where help is
         tmux("resize-window", "-t", session, "-x", "60", "-y", "20")
         time.sleep(1.0)
         assert screen() == before
-        # The evidence is below the statement in the provenance pane: it scrolls into view.
+        # The provenance opens at the cited sentence; its top (the claim, then the evidence) is a Home away.
         tmux("send-keys", "-t", session, "p")
         time.sleep(0.3)
-        tmux("send-keys", "-t", session, "PageDown")
+        tmux("send-keys", "-t", session, "Home")
         wait_for(screen, "evidence 1 of")
         tmux("send-keys", "-t", session, "/")
         wait_for(screen, "words of what happened")

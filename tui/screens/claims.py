@@ -193,23 +193,28 @@ class FacetList(OptionList):
 class ClaimsScreen(Screen[None]):
     """Find claims by words and filters; read the provenance of each; Enter opens the entity at it."""
 
+    CSS_PATH = "claims.tcss"
+
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Back"),
-        Binding("x", "clear_filters", "Clear filters"),
-        Binding("tab", "next_pane(1)", "Next pane"),
-        Binding("shift+tab", "next_pane(-1)", "Previous pane", show=False),
-        Binding("f", "find_claims", "Query box", show=False),
-        Binding("c", "copy_citation", "Copy citation"),
-        Binding("p", "focus_provenance", "Provenance", show=False),
+        Binding("escape", "dismiss(None)", "Back", tooltip="back to the main screen"),
+        Binding("x", "clear_filters", "Clear filters", tooltip="clear the filters (the words stay)"),
+        Binding("tab", "next_pane(1)", "Next pane", tooltip="the next pane: query, filters, claims, provenance"),
+        Binding("shift+tab", "next_pane(-1)", "Previous pane", show=False, tooltip="the previous pane"),
+        Binding("f", "find_claims", "Query box", show=False, tooltip="to the query box"),
+        Binding("c", "copy_citation", "Copy citation",
+                tooltip="send a citation of the highlighted claim to the clipboard"),
+        Binding("p", "focus_provenance", "Provenance", show=False, tooltip="to the provenance"),
     ]
     """Tab goes from the query box to the filters, the claims and their provenance, and round again."""
 
     HELP_KEYS = [
-        ("space, enter", "in the filters: switch the highlighted value on or off"),
-        ("right, left", "in the filters: the next facet, the previous one"),
-        ("enter", "in the claims: open the entity at that claim (the subject, or the entity the view is about)"),
-        ("home, end, pgup, pgdn", "in the claims: the first, the last, a page up or down"),
-        ("down, enter", "in the query box: on to the claims"),
+        ("Typing", "in the query box: words to find in claims and their statements"),
+        ("Space", "in the filters: switch the highlighted value on or off"),
+        ("Enter", "in the filters: the same; in the claims: open the entity at that claim (the subject, or the "
+                  "entity the view is about); in the query box: on to the claims"),
+        ("Right, Left", "in the filters: the next facet, the previous one"),
+        ("Up, Down", "move in the filters or the claims; Down in the query box: on to the claims"),
+        ("Home, End, Page Up, Page Down", "in the claims: the first, the last, a page up or down"),
     ]
     """Keys of the widgets inside, for the help screen (which lists the screen's and the app's bindings)."""
 

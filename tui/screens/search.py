@@ -29,7 +29,17 @@ class SearchScreen(ModalScreen[str | Place | None]):
     first claim that cites it. Escape goes back.
     """
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close"), Binding("down", "focus_results", "Results", show=False)]
+    CSS_PATH = "dialogs.tcss"
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close", tooltip="close the search"),
+        Binding("down", "focus_results", "Results", show=False, tooltip="from the query: to the next result"),
+    ]
+    HELP_KEYS = [
+        ("Typing", "the query: names, aliases, misspellings, or words of what happened"),
+        ("Enter", "open the highlighted result (its entity; at the claim or passage its words are in)"),
+        ("Up, Down", "move in the results; Down from the query: the next result"),
+    ]
 
     def __init__(self, knowledge_base: KnowledgeBase, query: str = "") -> None:
         super().__init__()
@@ -123,4 +133,11 @@ class SearchScreen(ModalScreen[str | Place | None]):
         self.choose(event.option.id)
 
     def action_focus_results(self) -> None:
-        self.query_one("#search-results", OptionList).focus()
+        """Down from the query: into the results, on the one after the highlighted one (Enter opens it)."""
+        options = self.query_one("#search-results", OptionList)
+        options.focus()
+        if options.highlighted is None:
+            if options.option_count:
+                options.highlighted = 0
+            return
+        options.action_cursor_down()

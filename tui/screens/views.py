@@ -1,28 +1,46 @@
-"""The timeline, sources and disputes views, each opened over the main screen."""
+"""The timeline, sources and disputes views, each opened over the main screen.
+
+Each is a list on top (events, sources, disputes), read a page at a time or filtered, with what
+the highlighted row holds below it at the full width of the screen; rows are cut with an
+ellipsis, never wrapped back under their first column.
+"""
 
 from __future__ import annotations
 
-from rich.table import Table
+from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
-from claimscope.db.models import Claim, Dispute, Source, TimelineEvent
+from claimscope.db.edtf import parse_edtf
+from claimscope.db.models import Claim, Dispute, Evidence, Source, TimelineEvent
 from claimscope.db.queries import KnowledgeBase
 from claimscope.tui.messages import Place, SourcePlace
-from claimscope.tui.render import claim_line, evidence_line
-from claimscope.tui.text import clean_line
+from claimscope.tui.passages import PassageStore
+from claimscope.tui.render import CREDIBILITY, RELIABILITY, claim_line, short_date
+from claimscope.tui.text import clean, clean_line
 from claimscope.tui.widgets.bars import KeyBar, TitleBar
 from claimscope.tui.widgets.virtual_list import VirtualList
 
-__all__ = ["DisputesScreen", "SourcesScreen", "TimelineScreen", "month_counts"]
+__all__ = ["DisputesScreen", "SourcesScreen", "TimelineScreen", "locator", "month_counts"]
 
 TIMELINE_LIMIT = 2000
+#: The date column of the timeline: wide enough for "15 Aug–4 Nov 2021" (a date longer is read less precisely).
+TIMELINE_DATE_CELLS = 17
+#: Rows the sources and disputes lists take at most; what they hold is shown below them.
+LIST_ROWS = 8
+
+
+def locator(evidence: Evidence) -> str:
+    """``¶8.1`` (a paragraph and a sentence), ``¶8`` (a paragraph as a whole)."""
+    return f"¶{evidence.paragraph}" + (f".{evidence.sentence}" if evidence.sentence else "")
 
 
 def month_counts(spans: list[tuple[str, str, int]]) -> tuple[list[float], str, str]:
@@ -57,71 +75,132 @@ def month_counts(spans: list[tuple[str, str, int]]) -> tuple[list[float], str, s
     return counts, name(low), name(high)
 
 
-class TimelineScreen(Screen[str | None]):
-    """Events in date order, imprecise dates shown as what they are; filter by actor."""
+class EventsList(OptionList):
+    """The timeline's events; what is typed on them goes to the actor filter (type-to-filter), as on the lists.
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Back"), Binding("a", "focus_actor", "Filter by actor")]
+    ``a`` (focus the filter), ``/`` and ``?`` keep their keys.
+    """
+
+    KEPT = frozenset("a/?")
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual names it id
+        super().__init__(id=id)
+        self.filter_box: Widget | None = None
+
+    def typing_target(self, character: str) -> Widget | None:
+        """Where ``character`` typed on the events goes: the actor filter (the app moves the focus there first)."""
+        return None if character in self.KEPT else self.filter_box
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character.isprintable() and self.typing_target(character) is not None
+
+
+class TimelineScreen(Screen[str | None]):
+    """Events in date order, imprecise dates shown as what they are; filter by actor as you type."""
+
+    CSS_PATH = "views.tcss"
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Back", tooltip="back to the main screen"),
+        Binding("a", "focus_actor", "Filter by actor", tooltip="filter by an actor: type a name or alias"),
+        Binding("down", "to_events", "To the events", show=False),
+    ]
+    HELP_KEYS = [
+        ("Typing", "on the events: filters them by actor as you type (what is typed goes to the actor filter)"),
+        ("Enter", "on an event: open it; in the actor filter: to the events"),
+        ("Up, Down", "move in the events; Down in the actor filter: to the events"),
+        ("Page Up, Page Down", "a screenful up or down"),
+        ("Home, End", "the first, the last event"),
+    ]
 
     def __init__(self, knowledge_base: KnowledgeBase) -> None:
         super().__init__()
         self.knowledge_base = knowledge_base
+        self.actor_text = ""
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
         with Vertical(id="timeline-view"):
-            yield Input(placeholder="a: filter by actor (name or alias); empty for all", id="actor")
+            actor = Input(placeholder="type (or a) to filter by actor: a name or an alias; empty for all",
+                          id="actor")
+            events = EventsList(id="events")
+            events.filter_box = actor
+            yield actor
             yield Static("", id="activity-label")
             yield Sparkline([], id="activity")
-            yield OptionList(id="events")
+            yield events
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.sub_title = "Timeline"
-        self.load(None)
+        self.load("")
         self.query_one("#events").focus()
 
     def action_focus_actor(self) -> None:
         self.query_one("#actor").focus()
 
+    def action_to_events(self) -> None:
+        self.query_one("#events").focus()
+
+    @on(Input.Changed, "#actor")
+    def actor_changed(self, event: Input.Changed) -> None:
+        self.actor_text = event.value
+        self.load(event.value)
+
     @on(Input.Submitted, "#actor")
-    def actor_submitted(self, event: Input.Submitted) -> None:
-        self.load(event.value.strip() or None)
+    def actor_submitted(self) -> None:
         self.query_one("#events").focus()
 
     @work(thread=True, exclusive=True, group="timeline")
-    def load(self, actor_text: str | None) -> None:
+    def load(self, actor_text: str) -> None:
         actor_id, actor_name = None, None
-        if actor_text:
+        if actor_text.strip():
             results = self.knowledge_base.search(actor_text, limit=1, text=False)
             if not results:
-                # The user's text is shown literally, never parsed as markup.
-                self.app.call_from_thread(self.notify, f"No entity matches {clean_line(actor_text)!r}.",
-                                          severity="warning", markup=False)
+                self.app.call_from_thread(self.show, actor_text, [], [], None)
                 return
             actor_id, actor_name = results[0].id, results[0].name
-        events = self.knowledge_base.timeline(actor=actor_id, limit=TIMELINE_LIMIT)
+        found = self.knowledge_base.timeline(actor=actor_id, limit=TIMELINE_LIMIT)
         spans = self.knowledge_base.event_months(actor=actor_id)
-        self.app.call_from_thread(self.show, events, spans, actor_name)
+        self.app.call_from_thread(self.show, actor_text, found, spans, actor_name)
 
-    def show(self, events: list[TimelineEvent], spans: list[tuple[str, str, int]], actor: str | None) -> None:
+    def show(self, actor_text: str, found: list[TimelineEvent], spans: list[tuple[str, str, int]],
+             actor: str | None) -> None:
+        if actor_text != self.actor_text:
+            return  # typing went on: a newer list is coming
         counts, first, last = month_counts(spans)
         self.query_one("#activity", Sparkline).data = counts
-        scope = f" involving {clean_line(actor)}" if actor else ""
-        label = f"events per month{scope}, {first} to {last}" if counts else f"no dated events{scope}"
-        self.query_one("#activity-label", Static).update(Text(label, style="dim"))
+        label = Text(style="dim")
+        if actor_text.strip() and actor is None:
+            # The user's text is shown literally, never parsed as markup.
+            label.append(f"no entity matches “{clean_line(actor_text)}”", style="bold")
+        else:
+            scope = f" involving {clean_line(actor)}" if actor else ""
+            label.append(f"{len(found)} event{'s' if len(found) != 1 else ''}{scope}")
+            if counts:
+                label.append(f", by month from {first} to {last}")
+            if any(event.inferred for event in found):
+                label.append(" · * inferred from the wording")
+        self.query_one("#activity-label", Static).update(label)
         options = self.query_one("#events", OptionList)
         options.clear_options()
-        for event in events:
-            line = Text(f"{event.date_display + (' (inf.)' if event.inferred else ''):<32}", style="cyan")
-            line.append(clean_line(event.name), style="bold")
-            if event.place:
-                line.append(f"  {clean_line(event.place.name)}", style="dim")
-            options.add_option(Option(line, id=event.id))
-        if events:
+        options.add_options(Option(self.row(event), id=event.id) for event in found)
+        if found:
             options.highlighted = 0
-        if len(events) == TIMELINE_LIMIT:
+        if len(found) == TIMELINE_LIMIT:
             options.add_option(Option(Text(f"(first {TIMELINE_LIMIT} shown: filter by actor)", style="dim"),
                                       disabled=True))
+
+    @staticmethod
+    def row(event: TimelineEvent) -> Text:
+        """The date in a column of its own (as precise as fits; ``*`` when inferred), the name, the place."""
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f"{short_date(event.date, TIMELINE_DATE_CELLS):<{TIMELINE_DATE_CELLS}}", style="cyan")
+        line.append(" * " if event.inferred else "   ", style="bold")
+        line.append(clean_line(event.name), style="bold")
+        if event.place:
+            line.append(f"  {clean_line(event.place.name)}", style="dim")
+        return line
 
     @on(OptionList.OptionSelected, "#events")
     def chosen(self, event: OptionList.OptionSelected) -> None:
@@ -131,7 +210,15 @@ class TimelineScreen(Screen[str | None]):
 class SourcesScreen(Screen[str | Place | None]):
     """The sources with their facts, grade, claim count and coverage; Enter reads a source, Tab its claims."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
+    CSS_PATH = "views.tcss"
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Back", tooltip="back to the main screen")]
+    HELP_KEYS = [
+        ("Enter", "on a source: read it, with its claims beside the text; on a claim: open its entity at it"),
+        ("Tab", "from the sources to the claims of the highlighted one, and back"),
+        ("Up, Down", "move in the sources or the claims"),
+        ("Page Up, Page Down", "a screenful up or down"),
+    ]
 
     def __init__(self, knowledge_base: KnowledgeBase) -> None:
         super().__init__()
@@ -141,17 +228,18 @@ class SourcesScreen(Screen[str | Place | None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        with Horizontal(id="sources-view"):
+        with Vertical(id="sources-view"):
             yield VirtualList(id="sources")
-            with Vertical(id="source-detail"):
-                yield Static("", id="source-facts")
-                yield OptionList(id="source-claims")
+            yield Static("", id="source-facts")
+            yield OptionList(id="source-claims")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.sub_title = "Sources"
         sources = self.query_one("#sources", VirtualList)
-        sources.set_rows(self.fetch, self.knowledge_base.source_count())
+        total = self.knowledge_base.source_count()
+        self.sub_title = f"Sources ({total})"
+        sources.styles.height = max(min(total, LIST_ROWS, self.app.size.height // 4), 1) + 1  # and its border
+        sources.set_rows(self.fetch, total)
         sources.focus()
 
     def fetch(self, offset: int, limit: int) -> list[tuple[str, Text]]:
@@ -159,9 +247,9 @@ class SourcesScreen(Screen[str | Place | None]):
         rows = []
         for source in self.knowledge_base.sources(offset, limit):
             self.sources[source.id] = source
-            line = Text(clean_line(source.title), style="bold")
-            line.append(f"  {clean_line(source.publisher)} · {source.published_display} · grade {source.grade}",
-                        style="dim")
+            line = Text(f"{short_date(source.published, 11):<11} ", style="cyan")
+            line.append(clean_line(source.title), style="bold")
+            line.append(f"  {clean_line(source.publisher)} · grade {source.grade}", style="dim")
             rows.append((source.id, line))
         return rows
 
@@ -170,32 +258,33 @@ class SourcesScreen(Screen[str | Place | None]):
         source = self.sources.get(event.item_id)
         if source is None:
             return
-        facts = Table(box=None, show_header=False, pad_edge=False)
-        facts.add_column(style="dim", no_wrap=True)
-        facts.add_column()
-        coverage = (f"{source.cited_paragraphs}/{source.paragraph_count} paragraphs cited"
-                    if source.paragraph_count else "text not present at build time")
-        for label, value in (
-            ("title", source.title), ("publisher", source.publisher),
-            ("authors", ", ".join(source.authors) or "no byline"), ("published", source.published_display),
-            ("url", source.url), ("grade", f"{source.grade} {source.grade_note or ''}"),
-            ("unconfirmed", ", ".join(source.unconfirmed) or "-"), ("claims", f"{source.claim_count}; {coverage}"),
-            ("note", source.note or "-"),
-        ):
-            facts.add_row(label, Text(clean_line(value)))
-        self.query_one("#source-facts", Static).update(facts)
+        self.query_one("#source-facts", Static).update(source_facts(source))
         self.load_claims(source.id)
 
     @work(thread=True, exclusive=True, group="source-claims")
     def load_claims(self, source_id: str) -> None:
-        self.app.call_from_thread(self.show_claims, self.knowledge_base.source_claims(source_id))
+        self.app.call_from_thread(self.show_claims, source_id, self.knowledge_base.source_claims(source_id))
 
-    def show_claims(self, claims: list[Claim]) -> None:
-        self.claims = {claim.id: claim for claim in claims}
+    def show_claims(self, source_id: str, claims: list[Claim]) -> None:
+        """The claims the source supports, in the order of the text, each with its paragraph and sentence."""
+
+        def where(claim: Claim) -> tuple[int, int]:
+            here = [evidence for evidence in claim.evidence if evidence.source.id == source_id]
+            return min(((evidence.paragraph, evidence.sentence or 0) for evidence in here), default=(0, 0))
+
+        ordered = sorted(claims, key=where)
+        self.claims = {claim.id: claim for claim in ordered}
         options = self.query_one("#source-claims", OptionList)
         options.clear_options()
-        options.add_options(Option(claim_line(claim), id=claim.id) for claim in claims)
-        if claims:
+        for claim in ordered:
+            here = [locator(evidence) for evidence in claim.evidence if evidence.source.id == source_id]
+            row = Text(no_wrap=True, overflow="ellipsis")
+            # The first place in the text, and how many more (the provenance lists them all).
+            row.append(f"{here[0] if here else '':<6}", style="cyan")
+            row.append(f"{f'+{len(here) - 1}' if len(here) > 1 else '':<4}", style="dim")
+            row.append_text(claim_line(claim))
+            options.add_option(Option(row, id=claim.id))
+        if ordered:
             options.highlighted = 0
 
     @on(VirtualList.Selected, "#sources")
@@ -210,31 +299,66 @@ class SourcesScreen(Screen[str | Place | None]):
             self.dismiss(Place(claim.subject.id, claim.id))
 
 
-class DisputesScreen(Screen[str | None]):
-    """Claims that disagree, side by side with their sources; Enter opens the subject."""
+def source_facts(source: Source) -> Text:
+    """A source's facts, none of them cut: title, who and when, the grade, the whole URL on a line of its own."""
+    facts = Text()
+    facts.append(clean_line(source.title) + "\n", style="bold")
+    authors = ", ".join(source.authors) or "no byline"
+    facts.append(f"{clean_line(source.publisher)} · {clean_line(authors)} · {source.published_display}")
+    if source.unconfirmed:
+        facts.append(f" (unconfirmed: {', '.join(source.unconfirmed)})", style="italic")
+    facts.append("\n")
+    facts.append(clean_line(source.url) + "\n", style="underline")
+    facts.append(f"grade {source.grade} ({RELIABILITY.get(source.grade, '?')})", style="bold")
+    if source.grade_note:
+        facts.append(f": {clean_line(source.grade_note)}")
+    facts.append("\n")
+    coverage = (f"{source.cited_paragraphs}/{source.paragraph_count} paragraphs cited"
+                if source.paragraph_count else "text not present at build time")
+    facts.append(f"{source.claim_count} claims; {coverage}", style="dim")
+    if source.note:
+        facts.append(f"\nnote: {clean_line(source.note)}", style="dim")
+    return facts
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
 
-    def __init__(self, knowledge_base: KnowledgeBase) -> None:
+class DisputesScreen(Screen[str | Place | None]):
+    """Claims that disagree: each side under the other, with its source, locator and cited sentence."""
+
+    CSS_PATH = "views.tcss"
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Back", tooltip="back to the main screen")]
+    HELP_KEYS = [
+        ("Enter", "on a dispute: open its subject at the first claim; on a side: open its entity at that claim"),
+        ("Tab", "from the disputes to their sides, and back"),
+        ("Up, Down", "move in the disputes or the sides"),
+        ("Page Up, Page Down", "a screenful up or down"),
+    ]
+
+    def __init__(self, knowledge_base: KnowledgeBase, passages: PassageStore | None = None) -> None:
         super().__init__()
         self.knowledge_base = knowledge_base
+        self.passages = passages or PassageStore(None)
         self.disputes: dict[str, Dispute] = {}
+        #: The claims of the dispute shown, by id (its sides).
+        self.sides: dict[str, Claim] = {}
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        with Horizontal(id="disputes-view"):
+        with Vertical(id="disputes-view"):
             yield VirtualList(id="disputes")
-            with VerticalScroll(id="dispute-detail"):
-                yield Static("", id="dispute-sides")
+            yield Static("", id="dispute-heading")
+            yield OptionList(id="dispute-sides")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.sub_title = "Disputes"
         disputes = self.query_one("#disputes", VirtualList)
         total = self.knowledge_base.dispute_count()
+        # A dispute is a group of claims that disagree (`claimscope disputes` counts the same).
+        self.sub_title = f"Disputes ({total})"
+        disputes.styles.height = max(min(total, LIST_ROWS, self.app.size.height // 5), 1) + 1  # and its border
         disputes.set_rows(self.fetch, total)
         if not total:
-            self.query_one("#dispute-sides", Static).update(Text("No disputes.", style="italic"))
+            self.query_one("#dispute-heading", Static).update(Text("No disputes.", style="italic"))
         disputes.focus()
 
     def fetch(self, offset: int, limit: int) -> list[tuple[str, Text]]:
@@ -242,7 +366,10 @@ class DisputesScreen(Screen[str | None]):
         rows = []
         for dispute in self.knowledge_base.disputes(offset, limit):
             self.disputes[str(dispute.id)] = dispute
-            rows.append((str(dispute.id), Text(f"{clean_line(dispute.subject.name)}: {dispute.label}")))
+            line = Text(clean_line(dispute.subject.name), style="bold")
+            line.append(f": {dispute.label}")
+            line.append(f"  {len(dispute.claims)} claims", style="dim")
+            rows.append((str(dispute.id), line))
         return rows
 
     @on(VirtualList.Highlighted, "#disputes")
@@ -250,21 +377,63 @@ class DisputesScreen(Screen[str | None]):
         dispute = self.disputes.get(event.item_id)
         if dispute is None:
             return
-        sides = Table(expand=True, show_lines=True)
-        for number, reason in enumerate(dispute.reasons, start=1):
-            sides.add_column(f"claim {number} ({reason})", ratio=1)
-        cells = []
-        for claim in dispute.claims:
-            cell = claim_line(claim)
-            for evidence in claim.evidence:
-                cell.append("\n")
-                cell.append_text(evidence_line(evidence, short=True))
-            cells.append(cell)
-        sides.add_row(*cells)
-        self.query_one("#dispute-sides", Static).update(sides)
+        heading = Text(clean_line(dispute.subject.name), style="bold")
+        heading.append(f": {dispute.label} — {len(dispute.claims)} claims that disagree", style="bold")
+        self.query_one("#dispute-heading", Static).update(heading)
+        self.load_sides(dispute)
+
+    @work(thread=True, exclusive=True, group="dispute-sides")
+    def load_sides(self, dispute: Dispute) -> None:
+        """Each side with its evidence and, when the text is here, the sentence it cites (read off the loop)."""
+        sides = [dispute_side(number, len(dispute.claims), reason, claim, self.passages)
+                 for number, (reason, claim) in enumerate(zip(dispute.reasons, dispute.claims, strict=False), 1)]
+        self.app.call_from_thread(self.show_sides, dispute, sides)
+
+    def show_sides(self, dispute: Dispute, sides: list[Group]) -> None:
+        if self.query_one("#disputes", VirtualList).highlighted_id != str(dispute.id):
+            return  # the cursor moved on
+        options = self.query_one("#dispute-sides", OptionList)
+        options.clear_options()
+        options.add_options(Option(side, id=claim.id) for side, claim in zip(sides, dispute.claims, strict=False))
+        self.sides = {claim.id: claim for claim in dispute.claims}
+        if sides:
+            options.highlighted = 0
 
     @on(VirtualList.Selected, "#disputes")
     def chosen(self, event: VirtualList.Selected) -> None:
+        """Enter on a dispute: its subject, at the dispute's first claim."""
         dispute = self.disputes.get(event.item_id)
-        if dispute is not None:
-            self.dismiss(dispute.subject.id)
+        if dispute is not None and dispute.claims:
+            self.dismiss(Place(dispute.subject.id, dispute.claims[0].id))
+
+    @on(OptionList.OptionSelected, "#dispute-sides")
+    def side_chosen(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a side: its entity, at that claim."""
+        claim = self.sides.get(event.option.id or "")
+        if claim is not None:
+            self.dismiss(Place(claim.subject.id, claim.id))
+
+
+def dispute_side(number: int, count: int, reason: str, claim: Claim, passages: PassageStore) -> Group:
+    """One side of a dispute: the claim, then each piece of evidence (locator, source, grades) and its sentence.
+
+    The lines under the claim hang indented, so that a wrapped line does not run back under the claim.
+    """
+    cited = Text()
+    for evidence in claim.evidence:
+        source = evidence.source
+        published = parse_edtf(source.published).describe()
+        publisher = source.publisher.split("(")[0].split(",")[0].strip()
+        if cited:
+            cited.append("\n")
+        cited.append(f"{locator(evidence)} ", style="bold")
+        cited.append(clean_line(f"{publisher}, {published}"))
+        cited.append(f" · source {source.grade}, credibility {evidence.grade} "
+                     f"({CREDIBILITY.get(evidence.grade, '?')})", style="dim")
+        text = passages.text_of(source).text
+        if text is not None and evidence.start is not None and evidence.end is not None:
+            cited.append("\n“")
+            cited.append(" ".join(clean(text[evidence.start:evidence.end]).split()), style="italic")
+            cited.append("”")
+    return Group(Text(f"claim {number} of {count} · {reason}", style="bold underline"), claim_line(claim),
+                 Padding(cited, (0, 0, 1, 2)))

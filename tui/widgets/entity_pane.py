@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -14,7 +14,8 @@ from textual.widgets.option_list import Option
 
 from claimscope.db.models import Claim, EntityCard
 from claimscope.tui.messages import OpenEntity
-from claimscope.tui.render import card_claims, claim_line, render_header
+from claimscope.tui.render import card_claims, claim_line, header_lines, scoped_value
+from claimscope.tui.text import clean_line
 
 __all__ = ["EntityPane"]
 
@@ -37,10 +38,16 @@ class EntityPane(Vertical):
         yield Static(Text("Choose an entity from the lists, or press / to search."), id="entity-header")
         yield OptionList(id="claims")
 
-    def show(self, card: EntityCard, claim_id: str | None = None) -> None:
-        """Show ``card`` with ``claim_id`` highlighted (its first claim when None or not there)."""
+    #: The share of the pane's height the header may take; what does not fit is cut with an ellipsis.
+    HEADER_SHARE = 0.45
+
+    def show(self, card: EntityCard, claim_id: str | None = None, scroll: int | None = None) -> None:
+        """Show ``card`` with ``claim_id`` highlighted (its first claim when None or not there).
+
+        ``scroll``, the claims' scroll when the place was left, is restored (with the claim kept in view).
+        """
         self.card = card
-        self.query_one("#entity-header", Static).update(render_header(card))
+        self.show_header()
         claims = self.query_one("#claims", OptionList)
         claims.clear_options()
         self.claims = {}
@@ -65,6 +72,25 @@ class EntityPane(Vertical):
         claims.highlighted = chosen
         if chosen is not None:
             claims.scroll_to_highlight(top=False)
+        if scroll is not None:
+            claims.call_after_refresh(self._restore_scroll, scroll)
+
+    def _restore_scroll(self, scroll: int) -> None:
+        claims = self.query_one("#claims", OptionList)
+        claims.scroll_to(y=scroll, animate=False, immediate=True)
+        claims.scroll_to_highlight()  # the claim stays in view if the pane is smaller now
+
+    def show_header(self) -> None:
+        """The header at the pane's size: a line each for the name and date, the aliases, summary and note after."""
+        if self.card is None:
+            return
+        header = self.query_one("#entity-header", Static)
+        width = (header.size.width - header.styles.gutter.width) if header.size.width else self.size.width - 2
+        budget = max(int(self.size.height * self.HEADER_SHARE), 3) if self.size.height else 5
+        header.update(header_lines(self.card, width or 60, budget))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.show_header()
 
     def current_claim(self) -> Claim | None:
         """The highlighted claim, if any."""
@@ -86,8 +112,13 @@ class EntityPane(Vertical):
         if event.option.id not in self.claims or self.card is None:
             return
         claim, direction = self.claims[event.option.id]
-        # Follow the link to the other end of the claim (the object, or the subject of an incoming claim).
+        # Follow the link to the other end of the claim (the object, or the subject of an incoming claim),
+        # and open it at this claim, so that the claim stays highlighted there too.
         for end in (claim.subject, claim.object, claim.claimant) if direction != "outgoing" else (claim.object,):
             if end is not None and end.id != self.card.id:
-                self.post_message(OpenEntity(end.id))
+                self.post_message(OpenEntity(end.id, claim.id))
                 return
+        value = scoped_value(claim)
+        what = f"its value, {clean_line(value)}," if value else "it"
+        self.notify(f"No entity at the other end of this claim: {what} is not an entity.",
+                    title="Nothing to open", severity="information", markup=False)

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -20,6 +21,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 __all__ = ["Fetch", "VirtualList"]
 
@@ -29,6 +31,9 @@ KEEP_PAGES = 16
 
 #: ``fetch(offset, limit)`` returns up to ``limit`` rows from ``offset``: (id, line) pairs.
 Fetch = Callable[[int, int], list[tuple[str, Text]]]
+
+#: Characters a list that filters as you type leaves to the keys bound to them: search, help, back, forward.
+KEPT_CHARACTERS = frozenset("/?[]")
 
 
 def _no_rows(_offset: int, _limit: int) -> list[tuple[str, Text]]:
@@ -77,11 +82,33 @@ class VirtualList(ScrollView, can_focus=True):
     class Selected(Highlighted):
         """The row ``index`` was chosen with Enter or a click."""
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002 - Textual names it id
+    def __init__(self, fetch: Fetch = _no_rows, total: int = 0, *, id: str | None = None,  # noqa: A002 - Textual's name
+                 classes: str | None = None) -> None:
+        """A list of ``total`` rows served by ``fetch`` (``set_rows`` changes them).
+
+        Rows given here are in the list's first layout, its scroll bar included: one layout, not two.
+        """
         super().__init__(id=id, classes=classes)
-        self._fetch: Fetch = _no_rows
-        self._total = 0
+        self._fetch: Fetch = fetch
+        self._total = max(total, 0)
+        if self._total:
+            self.virtual_size = Size(0, self._total)
         self._pages: OrderedDict[int, list[tuple[str, Text]]] = OrderedDict()
+        #: The text box that what is typed on the list goes to (type-to-filter), if the list has one.
+        self.filter_box: Widget | None = None
+        self._line_styles: tuple[Style, Style] | None = None
+        #: The cursor was moved from outside the list: bring it to the middle when it is out of view.
+        self._center_cursor = False
+
+    def typing_target(self, character: str) -> Widget | None:
+        """Where ``character`` typed on the list goes: its filter (the app moves the focus there first)."""
+        if self.filter_box is None or character in KEPT_CHARACTERS:
+            return None
+        return self.filter_box
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        # What is typed goes to the filter: the bindings of those keys are left out of the key bar.
+        return character is not None and character.isprintable() and self.typing_target(character) is not None
 
     # -- the rows ------------------------------------------------------------------------------
 
@@ -99,7 +126,7 @@ class VirtualList(ScrollView, can_focus=True):
         self._fetch = fetch
         self._total = max(total, 0)
         self._pages.clear()
-        self.virtual_size = Size(self.size.width, self._total)
+        self.virtual_size = Size(0, self._total)
         self.scroll_to(y=0, animate=False, immediate=True)
         self.cursor = 0
         self.refresh()
@@ -119,6 +146,25 @@ class VirtualList(ScrollView, can_focus=True):
             self._pages.move_to_end(page_number)
         return page[position] if position < len(page) else None
 
+    def index_of(self, item_id: str) -> int | None:
+        """The row of ``item_id`` among the pages held (None when it is not in them)."""
+        for page_number, page in self._pages.items():
+            for position, (row_id, _line) in enumerate(page):
+                if row_id == item_id:
+                    return page_number * PAGE + position
+        return None
+
+    def move_to(self, index: int, quiet: bool = False) -> None:
+        """Put the cursor on row ``index``; ``quiet`` moves it without saying so (no Highlighted message)."""
+        if quiet:
+            # Moved from elsewhere (the list follows the entity shown): out of view, the row comes to the middle.
+            self.set_reactive(VirtualList.cursor, min(max(index, 0), max(self._total - 1, 0)))
+            self._center_cursor = True
+            self._scroll_to_cursor()
+            self.refresh()
+        else:
+            self.cursor = index
+
     @property
     def highlighted_id(self) -> str | None:
         found = self.row(self.cursor)
@@ -126,11 +172,25 @@ class VirtualList(ScrollView, can_focus=True):
 
     # -- drawing -------------------------------------------------------------------------------
 
+    def render_lines(self, crop):  # type: ignore[no-untyped-def]
+        # The styles are the same for every line of one drawing: worked out once, not per line.
+        self._line_styles = None
+        return super().render_lines(crop)
+
+    def line_styles(self) -> tuple[Style, Style]:
+        """The style of a row, and of the row under the cursor (as focused or not)."""
+        if self._line_styles is None:
+            base = self.rich_style
+            cursor = base + self.get_component_rich_style(
+                "virtual-list--cursor" if self.has_focus else "virtual-list--cursor-blurred")
+            self._line_styles = (base, cursor)
+        return self._line_styles
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base, cursor = self.line_styles()
         found = self.row(index)
         if found is None:
             return Strip.blank(width, base)
@@ -138,11 +198,7 @@ class VirtualList(ScrollView, can_focus=True):
         line = Text(" ", end="", no_wrap=True) + found[1]
         line.truncate(width, overflow="ellipsis")
         segments = list(line.render(self.app.console))
-        style = base
-        if index == self.cursor:
-            style = base + self.get_component_rich_style(
-                "virtual-list--cursor" if self.has_focus else "virtual-list--cursor-blurred"
-            )
+        style = cursor if index == self.cursor else base
         strip = Strip(Segment.apply_style(segments, style)).extend_cell_length(width, style)
         return strip.crop(scroll_x, scroll_x + width)
 
@@ -161,11 +217,18 @@ class VirtualList(ScrollView, can_focus=True):
 
     def _scroll_to_cursor(self) -> None:
         height = self.scrollable_content_region.height
+        if not height:
+            return  # not laid out yet: on_resize scrolls
         top = int(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif height and self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        if top <= self.cursor < top + height:
+            self._center_cursor = False
+            return
+        if self._center_cursor:
+            y = self.cursor - height // 2
+        else:
+            y = self.cursor if self.cursor < top else self.cursor - height + 1
+        self._center_cursor = False
+        self.scroll_to(y=max(y, 0), animate=False, immediate=True)
 
     def on_focus(self) -> None:
         self.refresh()
@@ -174,7 +237,9 @@ class VirtualList(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, self._total)
+        # The rows are as wide as the list (cut with an ellipsis): the virtual size has no width of its own, so a
+        # new size changes no layout; the cursor is kept in view (a list first laid out after it moved).
+        self._scroll_to_cursor()
 
     # -- keys and the mouse ----------------------------------------------------------------------
 
