@@ -2,6 +2,7 @@
 
     python3 bench/probe.py app --db FILE     # claimscope's main screen, its entity list drawn
     python3 bench/probe.py minimal           # the floor: a Textual app showing one 50-item list
+    python3 bench/probe.py reader --db FILE --source ID   # the reader open on a source, its text drawn
 
 The parent process notes the time before it starts this one; the difference is the
 start-up time, imports included. The line printed is ``READY <unix time>``.
@@ -58,11 +59,39 @@ def run_app(db: Path) -> None:
     app.run(headless=True, size=(120, 40))
 
 
+def run_reader(db: Path, source: str) -> None:
+    from claimscope.tui.app import ClaimscopeApp, make_app
+    from claimscope.tui.messages import SourcePlace
+    from claimscope.tui.screens.reader import ReaderScreen
+
+    class Probe(ClaimscopeApp):
+        def on_ready(self) -> None:
+            self.call_after_refresh(self.report)
+
+        def report(self) -> None:
+            # The first complete frame: the reader is up, its source read and its paragraphs laid out.
+            screen = self.screen
+            if not isinstance(screen, ReaderScreen) or screen.reading is None:
+                self.set_timer(0.001, self.report)
+                return
+            self.call_after_refresh(self.ready)
+
+        def ready(self) -> None:
+            print(f"READY {time.time():.6f}", flush=True)
+            self.exit()
+
+    app = make_app(db, source=SourcePlace(source))
+    app.__class__ = Probe
+    app.run(headless=True, size=(120, 40))
+
+
 def main() -> None:
     if sys.argv[1:2] == ["minimal"]:
         run_minimal()
     elif sys.argv[1:3] == ["app", "--db"] and len(sys.argv) == 4:
         run_app(Path(sys.argv[3]))
+    elif sys.argv[1:3] == ["reader", "--db"] and sys.argv[4:5] == ["--source"] and len(sys.argv) == 6:
+        run_reader(Path(sys.argv[3]), sys.argv[5])
     else:
         sys.exit(__doc__)
 

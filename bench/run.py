@@ -3,11 +3,14 @@
     python3 bench/run.py                       # sizes S, M and L, five runs each
     python3 bench/run.py --sizes S --runs 1    # quick: the shipped knowledge base only
 
-For each size: build throughput; whole-process CLI lookups beside ``sqlite-utils search``
-and the ``sqlite3`` shell; search-as-you-type latency per keystroke in process; app
-start-up to the first complete frame beside a minimal Textual app; the time to open an
-entity with about 50 claims and show its provenance. Every figure is the median of the
-runs with its spread (lowest-highest); nothing is hidden when a target is missed.
+For each size: build throughput (beside the last report's); whole-process CLI lookups beside
+``sqlite-utils search`` and the ``sqlite3`` shell; search-as-you-type latency per keystroke in
+process, names alone and names then words; claims found by their words (a page, its count,
+its facet counts) in process, and whole-process ``claimscope claims`` beside ``sqlite-utils
+search`` and Datasette's ``_search``; app start-up to the first complete frame beside a
+minimal Textual app; the time to open an entity with about 50 claims and show its provenance.
+Every figure is the median of the runs with its spread (lowest-highest); nothing is hidden
+when a target is missed.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import sqlite3
 import statistics
@@ -25,8 +29,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -34,13 +42,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from claimscope.db import claims as claim_finder  # noqa: E402
 from claimscope.db.build import build_database  # noqa: E402
+from claimscope.db.models import ClaimQuery  # noqa: E402
 from claimscope.db.queries import KnowledgeBase  # noqa: E402
 from claimscope.db.records import Records  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 CLAIMSCOPE = [sys.executable, "-m", "claimscope"]
 KEYSTROKE_QUERIES = 24
+#: What the search box asks for (``tui/screens/search.py``): this many names, then hits by words.
+SEARCH_BOX_LIMIT = 30
+#: A first page of claims as ``claimscope claims`` and ``kb.claims`` give it by default.
+CLAIM_PAGE = 20
+#: Build throughput in the last report before claims were found by their words (bench/RESULTS.md
+#: of 2026-11-21, claims without statements, schema 9), so that a fall shows.
+LAST_BUILD = {"S": 16_979, "M": 32_557, "L": 29_573}
+LAST_BUILD_DATE = "2026-11-21"
 
 
 @dataclass
@@ -54,6 +72,13 @@ class Figure:
 
     def median(self) -> float:
         return statistics.median(self.values) if self.values else float("nan")
+
+    def percentile(self, share: float) -> float:
+        """The value below which ``share`` of the values lie (0.95: the p95), as the keystroke rows count it."""
+        if not self.values:
+            return float("nan")
+        ordered = sorted(self.values)
+        return ordered[min(int(len(ordered) * share), len(ordered) - 1)]
 
     def cell(self) -> str:
         if not self.values:
@@ -99,6 +124,11 @@ def measure_build(records: Records, path: Path, runs: int) -> Figure:
         build_database(path, records)
         figure.values.append(len(records.claims) / (time.perf_counter() - started))
     return figure
+
+
+def without_statements(records: Records) -> Records:
+    """The same records with no claim statement: the data the last report's builds were measured on."""
+    return replace(records, claims=tuple(replace(claim, statement=None) for claim in records.claims))
 
 
 # -- whole processes ------------------------------------------------------------------------------
@@ -166,6 +196,93 @@ def measure_cli(db: Path, name: str, entity_id: str, runs: int) -> list[tuple[Fi
             wall.values.append(elapsed)
             rss.values.append(peak)
     return [(wall, rss) for wall, rss, _ in rows]
+
+
+def _fresh_copy(db: Path, copy: Path) -> None:
+    """``db`` copied to ``copy`` and flushed to disk, so that an import's fsync does not pay for the copy."""
+    shutil.copyfile(db, copy)
+    with open(copy, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+@dataclass
+class ImportFigures:
+    note: Figure
+    note_rss: Figure
+    search_rss: Figure
+    bulk: Figure
+    bulk_rss: Figure
+    replace: Figure
+    replace_rss: Figure
+    remove: Figure
+    bulk_claims: int
+    replace_claims: int
+
+
+def measure_imports(db: Path, runs: int, work: Path, log: Callable[[str], None]) -> ImportFigures:
+    """Whole ``claimscope import`` processes into a copy of ``db``: a note, 50,000 claims, a ``--replace``.
+
+    Each run starts from a fresh copy of the knowledge base (not timed); ``claimscope search`` on
+    the same copy is the peer whose peak RSS a note's import is held to.
+    """
+    from notes import write_note
+
+    copy = work / "import-target.db"
+    notes = work / "notes"
+    shutil.rmtree(notes, ignore_errors=True)
+    bulk_claims, replace_claims = 50_000, 1_000
+    note = write_note(db, notes / "note", 5, seed=1, source_id="bench-note")
+    bulk = write_note(db, notes / "bulk", bulk_claims, seed=2, source_id="bench-bulk")
+    source = notes / "replace"
+    figures = ImportFigures(Figure("note"), Figure("note", unit="MB"), Figure("search", unit="MB"), Figure("bulk"),
+                            Figure("bulk", unit="MB"), Figure("replace"), Figure("replace", unit="MB"),
+                            Figure("remove"), bulk_claims, replace_claims)
+    importing = [*CLAIMSCOPE, "import", "--db", str(copy)]
+    for run in range(runs):
+        log(f"  imports, run {run + 1}: a note")
+        _fresh_copy(db, copy)
+        _, peak, _ = timed_process([*CLAIMSCOPE, "search", "Front", "--json", "--db", str(copy)])
+        figures.search_rss.values.append(peak)
+        elapsed, peak, _ = timed_process([*importing, str(note)])
+        figures.note.values.append(elapsed)
+        figures.note_rss.values.append(peak)
+        log(f"  imports, run {run + 1}: a changed source with --replace, then removed")
+        write_note(db, source, replace_claims, seed=3, source_id="bench-replace", grade=3)
+        timed_process([*importing, str(source)])
+        write_note(db, source, replace_claims, seed=3, source_id="bench-replace", grade=2)  # every grade changed
+        with open(copy, "rb+") as handle:
+            os.fsync(handle.fileno())
+        elapsed, peak, _ = timed_process([*importing, "--replace", str(source)])
+        figures.replace.values.append(elapsed)
+        figures.replace_rss.values.append(peak)
+        elapsed, _, _ = timed_process([*CLAIMSCOPE, "remove", "--db", str(copy), "bench-replace"])
+        figures.remove.values.append(elapsed)
+        if run < max(1, runs // 2):  # the longest: half the runs
+            log(f"  imports, run {run + 1}: {bulk_claims:,} claims")
+            _fresh_copy(db, copy)
+            elapsed, peak, _ = timed_process([*importing, str(bulk)])
+            figures.bulk.values.append(elapsed)
+            figures.bulk_rss.values.append(peak)
+    copy.unlink()
+    shutil.rmtree(notes, ignore_errors=True)
+    return figures
+
+
+def import_rows(figures: ImportFigures) -> list[str]:
+    rss_ratio = figures.note_rss.median() / figures.search_rss.median()
+    return [
+        f"| `claimscope import` of a note (one source, a new person, 5 claims), whole process | "
+        f"{figures.note.cell()} | at most 1 s | {verdict(figures.note.median() <= 1)} |",
+        f"| its peak RSS | {figures.note_rss.cell()} | at most 1.5x `claimscope search` on the same file "
+        f"({figures.search_rss.cell()}) | {verdict(rss_ratio <= 1.5)} ({rss_ratio:.2f}x) |",
+        f"| `claimscope import` of {figures.bulk_claims:,} claims (one source, one paragraph each) | "
+        f"{figures.bulk.cell()}, peak RSS {figures.bulk_rss.cell()} | at most 10 s | "
+        f"{verdict(figures.bulk.median() <= 10)} |",
+        f"| `claimscope import --replace` of a changed {figures.replace_claims:,}-claim source | "
+        f"{figures.replace.cell()}, peak RSS {figures.replace_rss.cell()} | at most 2 s | "
+        f"{verdict(figures.replace.median() <= 2)} |",
+        f"| `claimscope remove` of that source | {figures.remove.cell()} | | |",
+    ]
 
 
 PROBE = str(ROOT / "bench" / "probe.py")
@@ -238,7 +355,8 @@ def measure_typing(kb: KnowledgeBase, runs: int) -> tuple[Figure, Figure, Figure
         for _, query, _ in cases:
             for end in range(1, len(query) + 1):
                 started = time.perf_counter()
-                kb.search(query[:end], limit=30)  # what the search box asks for at each keystroke
+                # The names pass, which the search box shows at once at each keystroke.
+                kb.search(query[:end], limit=SEARCH_BOX_LIMIT, text=False)
                 times.append((time.perf_counter() - started) * 1000)
         times.sort()
         keystrokes = len(times)
@@ -249,6 +367,202 @@ def measure_typing(kb: KnowledgeBase, runs: int) -> tuple[Figure, Figure, Figure
     found = sum(target in [r.id for r in kb.search(query, limit=10)] for target, query in misspelt)
     recall.values.append(found / len(misspelt) if misspelt else float("nan"))
     return p50, p95, worst, recall, keystrokes
+
+
+def search_box(kb: KnowledgeBase, typed: str) -> None:
+    """What the search box asks for at one keystroke: names, then hits by words when names leave room."""
+    names = kb.search(typed, limit=SEARCH_BOX_LIMIT, text=False)
+    if len(names) < SEARCH_BOX_LIMIT:
+        kb.text_hits(typed, limit=SEARCH_BOX_LIMIT - len(names), exclude=names.matched_ids, prefix=True)
+
+
+def measure_typing_with_words(kb: KnowledgeBase, typed: Sequence[str], runs: int) -> tuple[Figure, int]:
+    """Per keystroke, names then hits by words, over every prefix of each of ``typed``: all timings pooled (ms)."""
+    figure = Figure("names then words", unit="ms")
+    for _ in range(runs):
+        for query in typed:
+            for end in range(1, len(query) + 1):
+                started = time.perf_counter()
+                search_box(kb, query[:end])
+                figure.values.append((time.perf_counter() - started) * 1000)
+    return figure, sum(len(query) for query in typed)
+
+
+# -- claims found by their words -------------------------------------------------------------------
+
+
+#: Words of the statements that stand for what a slot of the vocabulary is about (not places or numbers).
+_CONTENT_SLOTS = ("actor", "did", "target", "media", "topic", "area")
+
+
+def claim_queries(kb: KnowledgeBase, seed: int = 11) -> list[str]:
+    """Fifteen queries of one to three words, chosen by ``seed`` from the synthetic vocabulary and the names.
+
+    Common words are the two most frequent of each slot of ``synth.VOCABULARY``, middling ones
+    ranks 6 to 10, rare ones the last three; a name word is a word of five letters or more of an
+    entity of this knowledge base (at size S a real one). The same vocabulary serves every size,
+    so that a word the shipped knowledge base lacks finds no claim there.
+    """
+    from synth import EVENT_WORDS, GROUP_WORDS, OUTLET_WORDS, PLACE_WORDS, VOCABULARY
+
+    rng = random.Random(seed)
+    common = [VOCABULARY[slot][rank] for slot in _CONTENT_SLOTS for rank in (0, 1)]
+    middling = [word for slot in _CONTENT_SLOTS for word in VOCABULARY[slot][5:10]]
+    rare = [word for slot in _CONTENT_SLOTS for word in VOCABULARY[slot][-3:]]
+    places = list(VOCABULARY["place"][:10])
+    generic = {word.lower() for phrase in (*EVENT_WORDS, *GROUP_WORDS, *OUTLET_WORDS, *PLACE_WORDS)
+               for word in phrase.split()}
+    name_words = sorted({
+        word for (name,) in kb.connection.execute("SELECT name FROM entities WHERE kind IN ('person', 'place')")
+        for word in re.findall(r"\b[A-Za-z]{5,}\b", name) if word.lower() not in generic
+    })
+    c, m, r = rng.sample(common, 8), rng.sample(middling, 7), rng.sample(rare, 5)
+    n = rng.sample(name_words, 2) if len(name_words) >= 2 else ["Kabul", "Kunduz"]
+    return [
+        c[0], c[1], m[0], m[1], r[0], r[1], n[0],
+        f"{c[2]} {c[3]}", f"{c[4]} {m[2]}", f"{m[3]} {r[2]}", f"{rng.choice(places)} {c[5]}", f"{n[1]} {c[6]}",
+        f"{c[7]} {m[4]} {r[3]}", f"{c[0]} {c[4]} {m[5]}", f"{m[6]} {m[2]} {r[4]}",
+    ]
+
+
+@dataclass
+class ClaimQueryFigures:
+    """One claim query measured every way, in milliseconds for the in-process parts and seconds for processes."""
+
+    query: str
+    matched: int
+    every_word: bool
+    page: Figure = field(default_factory=lambda: Figure("first page", unit="ms"))
+    count: Figure = field(default_factory=lambda: Figure("count", unit="ms"))
+    facets: Figure = field(default_factory=lambda: Figure("facets and first page", unit="ms"))
+    cli: Figure = field(default_factory=lambda: Figure("claimscope claims"))
+    cli_rss: Figure = field(default_factory=lambda: Figure("claimscope claims", unit="MB"))
+    peer: Figure = field(default_factory=lambda: Figure("sqlite-utils search"))
+    peer_rss: Figure = field(default_factory=lambda: Figure("sqlite-utils search", unit="MB"))
+    datasette: Figure = field(default_factory=lambda: Figure("Datasette _search"))
+    datasette_bare: Figure = field(default_factory=lambda: Figure("Datasette _search, _nosuggest=1"))
+
+
+def _elapsed_ms(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def measure_claim_queries(kb: KnowledgeBase, queries: Sequence[str], runs: int, screen_page: int
+                          ) -> list[ClaimQueryFigures]:
+    """In process, for each query: its first page, its count, and its facet counts with the claims screen's first page.
+
+    No query is warmed up: the first run of each pays for reading its pages, as a first query does.
+    """
+    measured = []
+    for text in queries:
+        query = ClaimQuery(text=text)
+        every_word = claim_finder.select(kb.connection, query).partial is None
+        measured.append(ClaimQueryFigures(text, kb.claim_count(query), every_word))
+    for _ in range(runs):
+        for figures in measured:
+            query = ClaimQuery(text=figures.query)
+
+            def facets_and_first_page(query: ClaimQuery = query) -> None:
+                # As the claims screen loads a query: the counts, then its first page if any.
+                if kb.claim_facets(query).total:
+                    kb.claims(query, 0, screen_page)
+
+            figures.page.values.append(_elapsed_ms(lambda query=query: kb.claims(query, 0, CLAIM_PAGE)))
+            figures.count.values.append(_elapsed_ms(lambda query=query: kb.claim_count(query)))
+            figures.facets.values.append(_elapsed_ms(facets_and_first_page))
+    return measured
+
+
+@contextmanager
+def datasette_server(db: Path, log: Path) -> Iterator[Callable[[str], float] | None]:
+    """``datasette -i FILE`` on a free loopback port; yields a function timing one GET (seconds), or None if absent."""
+    import importlib.util
+    import socket
+
+    if importlib.util.find_spec("datasette") is None:
+        yield None
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    argv = [sys.executable, "-m", "datasette", "serve", "-i", str(db), "-h", "127.0.0.1", "-p", str(port)]
+    with log.open("wb") as output:
+        server = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"datasette exited with {server.returncode}: {log.read_text()[-400:]}")
+            try:
+                with urllib.request.urlopen(f"{base}/-/versions.json", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"datasette did not answer within 120 s: {log.read_text()[-400:]}")
+            time.sleep(0.1)
+
+        def get(path: str) -> float:
+            started = time.perf_counter()
+            with urllib.request.urlopen(base + path, timeout=60) as response:
+                body = response.read()
+            elapsed = time.perf_counter() - started
+            if "rows" not in json.loads(body):
+                raise RuntimeError(f"datasette answered {path} without rows: {body[:200]!r}")
+            return elapsed
+
+        yield get
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def measure_claims_cli(db: Path, measured: Sequence[ClaimQueryFigures], runs: int, work: Path) -> str:
+    """Whole processes per query, interleaved: ``claimscope claims --json``, ``sqlite-utils search``, Datasette.
+
+    Returns a note on the tools that could not be measured (empty when all were).
+    """
+    sqlite_utils = shutil.which("sqlite-utils")
+    notes = [] if sqlite_utils else ["sqlite-utils is not installed"]
+    with datasette_server(db, work / f"datasette-{db.stem}.log") as datasette:
+        if datasette is None:
+            notes.append("datasette is not installed")
+        else:
+            datasette(f"/{db.stem}/claims.json?_size=1")  # its first answer opens the file
+        for _ in range(runs):
+            for figures in measured:
+                elapsed, peak, _ = timed_process([*CLAIMSCOPE, "claims", figures.query, "--json", "--db", str(db)])
+                figures.cli.values.append(elapsed)
+                figures.cli_rss.values.append(peak)
+                if sqlite_utils:
+                    elapsed, peak, _ = timed_process([sqlite_utils, "search", str(db), "claims", figures.query,
+                                                      "--quote", "--limit", str(CLAIM_PAGE)])
+                    figures.peer.values.append(elapsed)
+                    figures.peer_rss.values.append(peak)
+                if datasette is not None:
+                    search = urllib.parse.quote(figures.query)
+                    for figure, extra in ((figures.datasette, ""), (figures.datasette_bare, "&_nosuggest=1")):
+                        try:
+                            figure.values.append(
+                                datasette(f"/{db.stem}/claims.json?_search={search}&_size={CLAIM_PAGE}{extra}"))
+                        except urllib.error.HTTPError as error:  # its time limit, say: shown, never dropped
+                            figure.note = f"HTTP {error.code}"
+                            notes.append(f"Datasette answered HTTP {error.code} to `{figures.query}`{extra}: "
+                                         f"{error.read().decode(errors='replace')[:160]}")
+    return "; ".join(dict.fromkeys(notes))
+
+
+def pooled(figures: Sequence[Figure], name: str, unit: str) -> Figure:
+    """Every timing of ``figures`` in one figure: a median and a p95 over all queries and runs."""
+    return Figure(name, [value for figure in figures for value in figure.values], unit=unit)
 
 
 def measure_entity_open(db: Path, runs: int) -> tuple[Figure, int, float]:
@@ -272,6 +586,7 @@ def measure_entity_open(db: Path, runs: int) -> tuple[Figure, int, float]:
             await pilot.pause()
             screen = app.screen
             assert isinstance(screen, MainScreen)
+            await screen.ensure_panes()  # mounted at the first entity opened (not timed: once per app)
             provenance = screen.query_one(ProvenancePane)
             painted: dict[str, float] = {}
             update = provenance._update
@@ -324,6 +639,19 @@ def versions() -> str:
             f"{shell[0] if shell else '?'}, " + ", ".join(found))
 
 
+def code_measured() -> str:
+    """The commit the tree is at, and how many of the package's files differ from it."""
+    try:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+        changed = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "--",
+                                  "claimscope", "db", "seed", "tui"], capture_output=True, text=True,
+                                 check=True).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "not a git checkout"
+    return f"commit {commit}" + (f", with uncommitted changes to {len(changed)} files" if changed else "")
+
+
 def machine() -> str:
     cpu = platform.processor() or "unknown CPU"
     try:
@@ -342,14 +670,114 @@ def machine() -> str:
     return f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores{memory}"
 
 
+def _load(averages: tuple[float, float, float]) -> str:
+    return ", ".join(f"{average:.2f}" for average in averages)
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
+def _ms_p95(figure: Figure) -> str:
+    return f"{_fmt(figure.percentile(0.95), 'ms')} (over {len(figure.values)} timings)"
+
+
+def _ms_median(figure: Figure) -> str:
+    low, high = min(figure.values), max(figure.values)
+    return f"{_fmt(figure.median(), 'ms')} ({_fmt(low, 'ms')}-{_fmt(high, 'ms')})"
+
+
+def build_rows(size: str, build: Figure, bare: Figure | None) -> list[str]:
+    last = LAST_BUILD.get(size)
+    rows = [f"| build, claims per second with all indexes | {build.cell()} | at least 100,000/s | "
+            f"{verdict(build.median() >= 100_000)} |"]
+    if last:
+        ratio = build.median() / last
+        data = "the same shipped seed" if bare is None else "claims without statements"
+        rows.append(f"| build against the last report ({last:,}/s on {LAST_BUILD_DATE}, {data}) | {ratio:.2f}x | "
+                    f"does not fall | {verdict(ratio >= 1)} ({ratio:.2f}x) |")
+        if bare is not None:
+            rows.append(f"| build of the same records without statements (the last report's data, today's code) | "
+                        f"{bare.cell()} | | {bare.median() / last:.2f}x the last report |")
+    return rows
+
+
+def claim_rows(measured: Sequence[ClaimQueryFigures], screen_page: int, cli_note: str) -> list[str]:
+    count = len(measured)
+    page = pooled([m.page for m in measured], "page", "ms")
+    counted = pooled([m.count for m in measured], "count", "ms")
+    facets = pooled([m.facets for m in measured], "facets", "ms")
+    rows = [
+        f"| claims by words, first page of {CLAIM_PAGE}, p50 ({count} queries, every run) | {_ms_median(page)} | | |",
+        f"| claims by words, first page of {CLAIM_PAGE}, p95 | {_ms_p95(page)} | at most 50 ms | "
+        f"{verdict(page.percentile(0.95) <= 50)} |",
+        f"| claims by words, their count, p50 and p95 | {_fmt(counted.median(), 'ms')}, "
+        f"p95 {_fmt(counted.percentile(0.95), 'ms')} | | |",
+        f"| claims by words, facet counts with the first page of {screen_page} (as the claims screen loads), p50 | "
+        f"{_ms_median(facets)} | at most 150 ms | {verdict(facets.median() <= 150)} |",
+        f"| claims by words, facet counts with the first page, p95 | {_ms_p95(facets)} | | "
+        f"{'over 150 ms' if facets.percentile(0.95) > 150 else ''} |",
+    ]
+    cli = pooled([m.cli for m in measured], "cli", "s")
+    cli_rss = pooled([m.cli_rss for m in measured], "cli", "MB")
+    peer = pooled([m.peer for m in measured], "peer", "s")
+    peer_rss = pooled([m.peer_rss for m in measured], "peer", "MB")
+    datasette = pooled([m.datasette for m in measured], "datasette", "s")
+    datasette_bare = pooled([m.datasette_bare for m in measured], "datasette", "s")
+    target, mark = "at most 0.8x `sqlite-utils search`", "n/a (no peer)"
+    if peer.values:
+        ratio = cli.median() / peer.median()
+        ratios = {m.query: m.cli.median() / m.peer.median() for m in measured}
+        highest = max(ratios, key=ratios.__getitem__)
+        mark = (f"{verdict(ratio <= 0.8)} ({ratio:.2f}x; per query {min(ratios.values()):.2f}x-"
+                f"{ratios[highest]:.2f}x, the highest for `{highest}`)")
+    rows += [
+        f"| whole process: `claimscope claims TEXT --json` ({count} queries, every run) | {cli.cell()}, peak RSS "
+        f"{cli_rss.cell()} | {target} | {mark} |",
+        f"| whole process: `sqlite-utils search FILE claims TEXT --quote --limit {CLAIM_PAGE}` | "
+        f"{peer.cell() if peer.values else 'n/a'}, peak RSS {peer_rss.cell() if peer_rss.values else 'n/a'} | | |",
+        f"| Datasette `_search`, JSON API: one GET of `claims.json?_search=TEXT&_size={CLAIM_PAGE}` to a warm "
+        f"`datasette -i` server (not a whole process) | {datasette.cell() if datasette.values else 'n/a'} | | "
+        f"{'beside' if datasette.values else ''} |",
+        f"| Datasette `_search` with `&_nosuggest=1` (no facet suggestions: the page and the count) | "
+        f"{datasette_bare.cell() if datasette_bare.values else 'n/a'} | | |",
+    ]
+    if cli_note:
+        rows.append(f"| not measured | {cli_note} | | |")
+    return rows
+
+
+def claim_query_table(measured: Sequence[ClaimQueryFigures], screen_page: int) -> list[str]:
+    def median(figure: Figure) -> str:
+        return _fmt(figure.median(), figure.unit) if figure.values else f"n/a {figure.note}".strip()
+
+    lines = [
+        "Claim queries (medians of the runs; \"every word\": some claim holds every word, else the claims "
+        "holding any word and those about entities the words describe):",
+        "",
+        f"| query | claims matched | every word | first page of {CLAIM_PAGE} | count | facets and first page of "
+        f"{screen_page} | `claimscope claims` | `sqlite-utils search` | Datasette `_search` |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for m in measured:
+        lines.append(f"| `{m.query}` | {m.matched:,} | {'yes' if m.every_word else 'no'} | {median(m.page)} | "
+                     f"{median(m.count)} | {median(m.facets)} | {median(m.cli)} | {median(m.peer)} | "
+                     f"{median(m.datasette)} |")
+    return [*lines, ""]
+
+
 def bench_size(size: str, runs: int, build_runs: int, work: Path, log: Callable[[str], None]) -> list[str]:
+    from claimscope.tui.widgets.virtual_list import PAGE as screen_page
+
     log(f"size {size}: generating records")
     records = records_for(size)
     db = work / f"{size.lower()}.db"
+    bare = None
+    if size != "S":  # the shipped seed had its statements in the last report too
+        log(f"size {size}: building {len(records.claims):,} claims without statements x{build_runs}")
+        bare_db = work / f"{size.lower()}-without-statements.db"
+        bare = measure_build(without_statements(records), bare_db, build_runs)
+        bare_db.unlink()
     log(f"size {size}: building {len(records.claims):,} claims x{build_runs}")
     build = measure_build(records, db, build_runs)
     counts = (len(records.entities), len(records.aliases), len(records.claims), len(records.evidence),
@@ -361,20 +789,38 @@ def bench_size(size: str, runs: int, build_runs: int, work: Path, log: Callable[
         "",
         "| measure | median (lowest-highest) | target | |",
         "|---|---|---|---|",
-        f"| build, claims per second with all indexes | {build.cell()} | at least 100,000/s | "
-        f"{verdict(build.median() >= 100_000)} |",
+        *build_rows(size, build, bare),
     ]
     with KnowledgeBase.open(db) as kb:
         name, entity_id = pick_lookup(kb, size)
-        log(f"size {size}: keystrokes")
+        queries = claim_queries(kb)
+        log(f"size {size}: keystrokes, names")
         p50, p95, worst, recall, keystrokes = measure_typing(kb, runs)
+        log(f"size {size}: keystrokes, names then words")
+        typed_names, name_keystrokes = measure_typing_with_words(kb, [query for _, query, _ in keystroke_queries(kb)],
+                                                                 runs)
+        typed_words, word_keystrokes = measure_typing_with_words(kb, queries, runs)
+        log(f"size {size}: claims by words, in process")
+        measured = measure_claim_queries(kb, queries, runs, screen_page)
     lines += [
-        f"| search as you type, p50 per keystroke ({keystrokes} keystrokes, half the names misspelt) | "
-        f"{p50.cell()} | | |",
-        f"| search as you type, p95 per keystroke | {p95.cell()} | at most 30 ms | {verdict(p95.median() <= 30)} |",
-        f"| search as you type, slowest keystroke | {worst.cell()} | | |",
+        f"| search as you type, names (shown at once), p50 per keystroke ({keystrokes} keystrokes, half the names "
+        f"misspelt) | {p50.cell()} | | |",
+        f"| search as you type, names, p95 per keystroke | {p95.cell()} | at most 30 ms | "
+        f"{verdict(p95.median() <= 30)} |",
+        f"| search as you type, names, slowest keystroke | {worst.cell()} | | |",
         f"| misspelt names found in the top 10 | {recall.median():.0%} | | |",
+        f"| search as you type, names then words, p50 per keystroke, typing the same names ({name_keystrokes} "
+        f"keystrokes) | {_ms_median(typed_names)} | | |",
+        f"| search as you type, names then words, p95 per keystroke, typing the names | {_ms_p95(typed_names)} | "
+        f"at most 30 ms | {verdict(typed_names.percentile(0.95) <= 30)} |",
+        f"| search as you type, names then words, p50 per keystroke, typing the claim queries below "
+        f"({word_keystrokes} keystrokes) | {_ms_median(typed_words)} | | |",
+        f"| search as you type, names then words, p95 per keystroke, typing the claim queries | "
+        f"{_ms_p95(typed_words)} | at most 30 ms | {verdict(typed_words.percentile(0.95) <= 30)} |",
     ]
+    log(f"size {size}: claims by words, whole processes")
+    cli_note = measure_claims_cli(db, measured, runs, work)
+    lines += claim_rows(measured, screen_page, cli_note)
     log(f"size {size}: command-line lookups")
     cli = measure_cli(db, name, entity_id, runs)
     search_wall = cli[0][0].median()
@@ -385,6 +831,8 @@ def bench_size(size: str, runs: int, build_runs: int, work: Path, log: Callable[
             ratio = search_wall / peer_wall
             target, mark = "at most 0.8x `sqlite-utils search`", f"{verdict(ratio <= 0.8)} ({ratio:.2f}x)"
         lines.append(f"| whole process: {wall.name} | {wall.cell()}, peak RSS {rss.cell()} | {target} | {mark} |")
+    log(f"size {size}: imports")
+    lines += import_rows(measure_imports(db, runs, work, log))
     log(f"size {size}: start-up")
     app_time, app_rss, floor_time, floor_rss = measure_startup(db, runs)
     ratio = app_time.median() / floor_time.median()
@@ -405,6 +853,7 @@ def bench_size(size: str, runs: int, build_runs: int, work: Path, log: Callable[
         "",
         f"Lookups used: search `{name}`, show `{entity_id}`.",
         "",
+        *claim_query_table(measured, screen_page),
     ]
     return lines
 
@@ -423,16 +872,25 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(f"unknown size {', '.join(unknown)}: expected S, M or L")
 
     def log(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
+        print(f"{time.time() - started:7.1f} s  {message}", file=sys.stderr, flush=True)
 
     work = arguments.work or Path(tempfile.mkdtemp(prefix="claimscope-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.time()
+    load_before = os.getloadavg()
+    tree_before = source_tree()
     body: list[str] = []
     summary: list[str] = []
+    stopped: list[str] = []
     try:
         for size in sizes:
-            body += bench_size(size, arguments.runs, arguments.build_runs, work, log)
+            try:
+                body += bench_size(size, arguments.runs, arguments.build_runs, work, log)
+            except Exception as error:
+                # What was measured is written all the same, and says where and why the run stopped.
+                stopped = [f"**The run stopped at size {size}**: {type(error).__name__}: "
+                           f"{' '.join(str(error).split())[:600]}", ""]
+                raise
         if "S" in sizes and "L" in sizes:
             log("start-up: size S against size L, alternating")
             small, large = measure_startup_s_against_l(work / "s.db", work / "l.db", arguments.runs)
@@ -443,6 +901,26 @@ def main(argv: Sequence[str] | None = None) -> None:
     finally:
         if arguments.work is None:
             shutil.rmtree(work, ignore_errors=True)
+        tree_after = source_tree()
+        changed = sorted(path for path in set(tree_before) | set(tree_after)
+                         if tree_before.get(path) != tree_after.get(path))
+        if changed:
+            stopped += [f"**The source changed while the run went on** ({len(changed)} files, e.g. "
+                        f"{', '.join(changed[:5])}): the figures may mix two versions of the code.", ""]
+        write_report(arguments, sizes, started, load_before, stopped + summary + body)
+        log(f"written to {arguments.out}")
+    print(json.dumps({"out": str(arguments.out), "sizes": sizes}))
+
+
+def source_tree() -> dict[str, float]:
+    """The code and seed the run measures, each file with its modification time."""
+    return {str(path.relative_to(ROOT)): path.stat().st_mtime
+            for folder in ("claimscope", "db", "seed", "tui") for path in sorted((ROOT / folder).rglob("*"))
+            if path.suffix in (".py", ".yaml", ".tcss") and path.is_file()}
+
+
+def write_report(arguments: argparse.Namespace, sizes: Sequence[str], started: float,
+                 load_before: tuple[float, float, float], body: Sequence[str]) -> None:
     header = [
         "# Benchmark results",
         "",
@@ -452,22 +930,34 @@ def main(argv: Sequence[str] | None = None) -> None:
         "",
         f"- Machine: {machine()}",
         f"- Versions: {versions()}",
+        f"- Code measured: {code_measured()}",
         "- Each figure is the median of the runs, with the lowest and highest in brackets. Peers run in the",
         "  same loop as claimscope, one after the other, on the same file.",
         "- Build: records go straight into the builder (the synthetic generator's time is not counted);",
         "  size S is the shipped seed as loaded and checked.",
-        "- Search as you type: every prefix of each query, as the search box asks for it, in process.",
+        "- Build: at M and L also of the same records with every claim's statement removed, which is the",
+        f"  data the last report ({LAST_BUILD_DATE}) measured, so that a fall from the code and one from the",
+        "  longer texts can be told apart (at S the shipped seed had its statements then too).",
+        "- Search as you type: every prefix of each query, as the search box asks for it, in process: the",
+        "  names pass, which the box shows at once, and the names pass followed by the hits by words",
+        f"  (`text_hits`, when the names leave room among {SEARCH_BOX_LIMIT}), which the box shows after it.",
+        "- Claims by words: fifteen queries of one to three words drawn from the synthetic vocabulary",
+        "  (`bench/synth.py`: common, middling and rare words, and words of names), in process through",
+        "  `KnowledgeBase` (no warm-up) and as whole processes; p50 and p95 are over every query and run.",
+        "  Datasette's figure is one HTTP request to a server started once per size (`datasette -i`),",
+        "  not a whole process; by default it also counts the matches and tries facet suggestions, and",
+        "  orders the matches by id, not by relevance.",
         "- Start-up: from the moment the process is started to the first frame with the main screen and its",
         "  entity list drawn, headless, 120x40.",
         "- Entity open: in the headless app, from asking for the entity to the frame that shows its card and",
         "  the provenance of its first claim.",
         f"- Peak RSS: {'GNU time (`/usr/bin/time -f %M`)' if GNU_TIME else 'not measured (GNU time is absent)'}.",
+        f"- Load average (1, 5, 15 min) when the run began: {_load(load_before)}; when it ended: "
+        f"{_load(os.getloadavg())}. Anything else running on the machine slows every tool alike.",
         "",
     ]
-    text = "\n".join(header + summary + [line for line in body if not line.startswith("<!-- startup ")])
+    text = "\n".join(header + [line for line in body if not line.startswith("<!-- startup ")])
     arguments.out.write_text(text.rstrip() + "\n", encoding="utf-8")
-    log(f"written to {arguments.out}")
-    print(json.dumps({"out": str(arguments.out), "sizes": sizes}))
 
 
 if __name__ == "__main__":

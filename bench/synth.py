@@ -4,7 +4,10 @@ Names are made of transliterated syllables with hyphens, apostrophes, diacritics
 Arabic articles, as real ones are; each entity has several aliases (a plain-ASCII
 spelling, a vowel variant, an acronym for groups); claims use the real predicate
 vocabulary with kinds that fit, and carry evidence spread over the sources; events have
-dates of mixed precision. Records go straight into the builder.
+dates of mixed precision; every claim has a short statement, as curators write them, made
+from a fixed vocabulary (``VOCABULARY``) and the names of the knowledge base, so that full-text
+queries find many claims for a common word and few for a rare one. Records go straight into
+the builder.
 
     python3 bench/synth.py --size M --out /tmp/m.db
 """
@@ -12,10 +15,13 @@ dates of mixed precision. Records go straight into the builder.
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
+import string
 import sys
 import time
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +54,48 @@ OUTLET_WORDS = ["Media", "Foundation", "Radio", "Voice of", "Magazine", "News", 
 PLACE_WORDS = ["", "", "Province", "District", "Valley"]
 EVENT_WORDS = ["attack on", "takeover of", "killing in", "statement on", "video about", "arrest in", "meeting in"]
 PRECISIONS = ("day", "month", "year", "approx", "interval")
+
+#: The words of the statements, slot by slot, the most frequent first: within a slot the
+#: word of rank r is drawn with weight 1 / r (Zipf's law, as in written text), so that a few
+#: words are in a large share of the claims and most are in few.
+VOCABULARY: dict[str, tuple[str, ...]] = {
+    "actor": tuple("""fighters militants commander members gunmen leader recruits spokesman insurgents cell faction
+        supporters emir defectors guards volunteers preacher tribesmen smugglers financier deputy envoy couriers
+        snipers veterans""".split()),
+    "did": tuple("""attacked killed claimed released recruited captured published seized arrested executed announced
+        threatened ambushed bombed denied praised condemned targeted abducted smuggled financed trained pledged
+        negotiated kidnapped raided besieged infiltrated deployed surrendered mobilised shelled looted evacuated
+        sheltered warned accused mourned""".split()),
+    "target": tuple("""checkpoint mosque convoy market school prison border shrine bus hospital embassy base airport
+        bridge village hotel consulate wedding funeral church bank pipeline outpost garrison compound camp madrasa
+        courthouse ministry stadium office patrol motorcade""".split()),
+    "media": tuple("""video statement magazine audio channel poster leaflet broadcast newsletter nasheed sermon
+        interview photo post speech infographic communique pamphlet podcast eulogy""".split()),
+    "topic": tuple("""propaganda recruitment financing retaliation allegiance ideology smuggling ceasefire training
+        sanctions succession rivalry defection revenge loyalty martyrdom apostasy governance taxation extortion
+        kidnapping clemency""".split()),
+    "area": tuple("""province border district city valley capital outskirts mountains highway region frontier
+        countryside suburb crossing pass river""".split()),
+    "place": tuple("""Kabul Nangarhar Kunar Jalalabad Peshawar Kandahar Kunduz Herat Quetta Badakhshan Balkh Helmand
+        Zabul Paktia Khost Logar Ghazni Farah Nimroz Bajaur Khyber Orakzai Waziristan Tirah Swat Dushanbe Tashkent
+        Idlib Raqqa Mosul Termez Fergana Bishkek Karachi Faryab Jawzjan Takhar Baghlan Laghman Nuristan""".split()),
+    "when": tuple("night morning Friday evening Ramadan dawn weekend winter Eid spring summer autumn".split()),
+    "count": tuple("two three several dozens five hundreds twelve seven forty seventeen".split()),
+    "who": tuple("""civilians soldiers worshippers policemen children students pilgrims officials villagers workers
+        journalists refugees""".split()),
+}
+#: How a statement reads, each slot at most once; ``{name}`` is an entity of the knowledge base
+#: (rare words, as names are).
+TEMPLATES = (
+    "The {actor} {did} the {target} in {place} {area} at {when}, killing {count} {who}.",
+    "The {media} from the {actor} shows the {target} in {place} and calls for {topic}.",
+    "{name} {did} the {target} near the {area}, according to the {media} on {topic}.",
+    "Local {who} said the {actor} {did} the {target} on the {area} road to {place}, killing {count}.",
+    "The {media} praises {name} for {topic} and names the {actor} who {did} the {target}.",
+    "{count} {who} died in {place} {area} after the {actor} {did} the {target}, the {media} said.",
+    "Officials in {place} blame {name} for the {topic} and the {target} {did} at {when}.",
+    "The {actor} of {name} {did} the {target} in {place}, their {media} said.",
+)
 
 
 def syllable(rng: random.Random) -> str:
@@ -102,6 +150,57 @@ def edtf_for(rng: random.Random) -> str:
     return f"{year}-{month:02d}/{year + 1}-{month:02d}"
 
 
+#: Each slot's Zipf distribution as a table of this many words, drawn from uniformly (fast).
+TABLE_SIZE = 4_096
+
+
+def _zipf_table(words: tuple[str, ...]) -> list[str]:
+    """``words`` repeated in proportion to 1 / rank: a uniform draw from the table is a Zipf draw."""
+    weights = [1 / rank for rank in range(1, len(words) + 1)]
+    total = sum(weights)
+    return [term for term, weight in zip(words, weights, strict=True)
+            for _ in range(max(1, round(TABLE_SIZE * weight / total)))]
+
+
+def synthetic_statements(count: int, names: list[str], places: list[str], seed: int) -> list[str]:
+    """``count`` statements from ``VOCABULARY`` and ``TEMPLATES``, with their own random stream.
+
+    Words are drawn in bulk, template by template and slot by slot (a uniform draw from a
+    table that holds each word as often as Zipf's law says), which keeps a million statements
+    to a few seconds. The stream is separate from the one that makes names and claims, so
+    that those are the same as they were before claims had statements. Half the places
+    named are the knowledge base's own (rare words), the others from the vocabulary.
+    """
+    rng = random.Random(seed * 7_919 + 17)
+    tables = {slot: _zipf_table(words) for slot, words in VOCABULARY.items()}
+    chosen = rng.choices(range(len(TEMPLATES)), k=count)
+    uses = [0] * len(TEMPLATES)
+    for index in chosen:
+        uses[index] += 1
+    made: list[Iterator[str]] = []
+    for template, used in zip(TEMPLATES, uses, strict=True):
+        parsed = list(string.Formatter().parse(template))
+        slots = [field for _, field, _, _ in parsed if field]
+        columns: list[list[str]] = []
+        for slot in slots:
+            if slot == "name":
+                column = rng.choices(names, k=used)
+            elif slot == "place" and places:
+                draw, own, table = rng.random, len(places), tables["place"]
+                column = [places[int(u * 2 * own)] if u < 0.5 else table[int((u - 0.5) * 2 * len(table))]
+                          for u in (draw() for _ in range(used))]
+            else:
+                column = rng.choices(tables[slot], k=used)
+            columns.append(column)
+        if template.startswith("{") and columns:
+            columns[0] = [term[:1].upper() + term[1:] for term in columns[0]]
+        # Numbered fields, filled by str.format over the columns: one C call a statement.
+        numbered = "".join(literal + (f"{{{number}}}" if field else "")
+                           for number, (literal, field, _, _) in enumerate(parsed))
+        made.append(itertools.starmap(numbered.format, zip(*columns, strict=True)))
+    return [next(made[index]) for index in chosen]
+
+
 def synthesize(entity_count: int, claim_count: int, source_count: int, seed: int = 1) -> Records:
     """Records for a synthetic knowledge base (predicates from the shipped vocabulary)."""
     rng = random.Random(seed)
@@ -135,9 +234,13 @@ def synthesize(entity_count: int, claim_count: int, source_count: int, seed: int
         aliases.extend(AliasRecord(entity_id, text, weak) for text, weak in aliases_for(kind, name, rng))
     claims: list[ClaimRecord] = []
     evidence: list[EvidenceRecord] = []
+    names = [entity.name for entity in entities]
+    places = [entity.name for entity in entities if entity.kind == "place"]
+    statements = iter(synthetic_statements(max(claim_count, len(by_kind["event"])), names, places, seed))
     # Every event gets a date; the rest of the claims are relationships and values.
     for event_id in by_kind["event"]:
-        claims.append(ClaimRecord(f"c{len(claims):07d}", event_id, "occurred_on", value_date=edtf_for(rng)))
+        claims.append(ClaimRecord(f"c{len(claims):07d}", event_id, "occurred_on", value_date=edtf_for(rng),
+                                  statement=next(statements)))
     usable = [p for p in predicates if p.id != "occurred_on" and all(by_kind[k] for k in p.subject_kinds)]
     while len(claims) < claim_count:
         predicate: PredicateRecord = rng.choice(usable)
@@ -156,7 +259,7 @@ def synthesize(entity_count: int, claim_count: int, source_count: int, seed: int
         if predicate.self_claim:
             modality, claimant = "claimed", subject
         claims.append(ClaimRecord(f"c{len(claims):07d}", subject, predicate.id, modality=modality,
-                                  claimant=claimant, **fields))  # type: ignore[arg-type]
+                                  claimant=claimant, statement=next(statements), **fields))  # type: ignore[arg-type]
     for claim in claims:
         for _ in range(rng.choice((1, 1, 1, 2))):
             evidence.append(EvidenceRecord(claim.id, rng.choice(sources).id, rng.randint(1, 40), rng.randint(1, 6),
