@@ -125,10 +125,11 @@ def test_a_small_terminal_and_a_resize_to_tiny_and_back(shipped_db: Path, corpus
         wait_for(screen, "portrayed by")
         before = wait_for(screen, "conspiracy")  # the provenance is scrolled to the cited sentence
         tmux("resize-window", "-t", session, "-x", "20", "-y", "10")
-        time.sleep(1.0)
-        assert "Help" in screen()  # still drawing, still saying where help is
+        wait_for(screen, "Help")  # still drawing, still saying where help is
         tmux("resize-window", "-t", session, "-x", "60", "-y", "20")
-        time.sleep(1.0)
+        deadline = time.monotonic() + 20  # a loaded machine may take a while to redraw
+        while screen() != before and time.monotonic() < deadline:
+            time.sleep(0.2)
         assert screen() == before
         # The provenance opens at the cited sentence; its top (the claim, then the evidence) is a Home away.
         tmux("send-keys", "-t", session, "p")
