@@ -1,9 +1,19 @@
 """The claimscope Textual app: wiring only; the screens hold the behaviour."""
 
+# ruff: noqa: E402 - the collector is switched off before the modules below are imported
+
 from __future__ import annotations
 
-import asyncio
 import gc
+
+# The modules imported for the app (Textual's and its own) make objects that live as long as the process;
+# collecting while they are made frees nothing, and cost about a tenth of the first frame. The collector
+# is off while they load, and make_app turns it back on with them frozen, never to be walked again (the
+# pattern the gc module's documentation gives for gc.freeze).
+gc.disable()
+_collector_held = True
+
+import asyncio
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -78,12 +88,6 @@ class ClaimscopeApp(App[None]):
         self.citation_format = "text"
         self.fatal_message: str | None = None
         """Why the app stopped, when it stopped because the knowledge base could not be read."""
-
-    def run(self, *args: Any, **kwargs: Any) -> Any:
-        # Every object the imports made lives as long as the process: frozen, the collector stops walking
-        # them. Unfrozen, a full collection of them fell inside the first frame (about 20 ms of start-up).
-        gc.freeze()
-        return super().run(*args, **kwargs)
 
     async def on_event(self, event: events.Event) -> None:
         # Type-to-filter: a character typed on a list that filters as you type moves the focus to its
@@ -239,6 +243,14 @@ def make_app(db_path: Path, corpus: Path | None = None, entity: str | None = Non
 
     ``entity`` opens the main screen at that entity; ``source`` opens the reader at that place.
     """
+    global _collector_held
+    if _collector_held:
+        # What the imports made is frozen, and the collector back on (see the top of the module): unfrozen, a
+        # full collection of those objects fell inside the first frame. Once only: a later app's objects are
+        # collected as usual.
+        gc.freeze()
+        gc.enable()
+        _collector_held = False
     knowledge_base = KnowledgeBase.open(db_path)
     built_with = knowledge_base.meta().get("corpus")
     if corpus is None and built_with:
