@@ -176,7 +176,9 @@ class TimelineScreen(Screen[str | None]):
             label.append(f"no entity matches “{clean_line(actor_text)}”", style="bold")
         else:
             scope = f" involving {clean_line(actor)}" if actor else ""
-            label.append(f"{len(found)} event{'s' if len(found) != 1 else ''}{scope}")
+            shown = f"the first {len(found)} events" if len(found) == TIMELINE_LIMIT else \
+                f"{len(found)} event{'s' if len(found) != 1 else ''}"
+            label.append(f"{shown}{scope}")
             if counts:
                 label.append(f", by month from {first} to {last}")
             if any(event.inferred for event in found):

@@ -19,6 +19,7 @@ from claimscope.db.models import EntitySummary, SearchResult
 from claimscope.db.queries import KnowledgeBase
 from claimscope.tui.messages import OpenEntity
 from claimscope.tui.rows import result_line
+from claimscope.tui.text import clean_line
 from claimscope.tui.widgets.virtual_list import PAGE, VirtualList
 
 __all__ = ["DATE_CELLS", "SEARCH_LIMIT", "EntityList"]
@@ -68,6 +69,7 @@ class EntityList(Vertical):
                     select_on_focus=False)
         entities = VirtualList(self.fetch_all, self.total, classes="entities")
         entities.filter_box = box  # from the start: a key typed as the app opens goes to the filter too
+        entities.empty_text = Text(f"no {PLURAL.get(self.kind, self.kind + 's')}", style="italic")
         yield box
         yield entities
 
@@ -147,6 +149,9 @@ class EntityList(Vertical):
         if text != self.filter_text:
             return  # typing went on: a newer search is coming
         self.matches, self.matched_text = rows, text
+        # The user's text, shown literally (never parsed as markup), when nothing matches it.
+        self.entities.empty_text = Text(f"no {PLURAL.get(self.kind, self.kind + 's')} match “{clean_line(text)}”",
+                                        style="italic")
         self.entities.set_rows(lambda offset, limit: rows[offset:offset + limit], len(rows))
         if self.followed:
             self.follow(self.followed)

@@ -96,6 +96,8 @@ class VirtualList(ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[tuple[str, Text]]] = OrderedDict()
         #: The text box that what is typed on the list goes to (type-to-filter), if the list has one.
         self.filter_box: Widget | None = None
+        #: What the list says when it has no rows (a filter that matches nothing), on its first line.
+        self.empty_text: Text | None = None
         self._line_styles: tuple[Style, Style] | None = None
         #: The cursor was moved from outside the list: bring it to the middle when it is out of view.
         self._center_cursor = False
@@ -192,13 +194,15 @@ class VirtualList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base, cursor = self.line_styles()
         found = self.row(index)
+        if found is None and index == 0 and not self._total and self.empty_text is not None:
+            found = ("", self.empty_text)
         if found is None:
             return Strip.blank(width, base)
         # A space before each row, and an ellipsis where a long name is cut.
         line = Text(" ", end="", no_wrap=True) + found[1]
         line.truncate(width, overflow="ellipsis")
         segments = list(line.render(self.app.console))
-        style = cursor if index == self.cursor else base
+        style = cursor if index == self.cursor and self._total else base
         strip = Strip(Segment.apply_style(segments, style)).extend_cell_length(width, style)
         return strip.crop(scroll_x, scroll_x + width)
 
