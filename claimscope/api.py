@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
     from claimscope.db.search import SearchResults
 
 __all__ = ["KnowledgeBase", "KnowledgeBaseError", "NotFound", "open_knowledge_base"]
+
+#: Some letter or digit, in any script: a text without one has nothing to search for.
+_A_WORD = re.compile(r"\w")
 
 
 class NotFound(LookupError):
@@ -182,6 +186,14 @@ class KnowledgeBase:
             LookupError: an unknown predicate or source id (the message names the closest).
             ValueError: an unknown modality, a grade out of range, a date that is not EDTF.
         """
+        if text is not None and not isinstance(text, str):
+            raise TypeError(f"text must be a string or None, not {type(text).__name__}")
+        if text and not _A_WORD.search(text):
+            # Quotes or brackets alone would otherwise select every claim without a word said.
+            raise ValueError(f"the text {text!r} holds no word to search for: give a word, or no text to list "
+                             "every claim the filters keep")
+        if grade is not None and (isinstance(grade, bool) or not isinstance(grade, int) or not 1 <= grade <= 6):
+            raise ValueError(f"grade must be a whole number from 1 (best) to 6, not {grade!r}")
         modalities = (modality,) if isinstance(modality, str) else tuple(modality)
         query = ClaimQuery(
             text=text or None, entity=self.ref(entity).id if entity else None, predicate=predicate,
@@ -194,9 +206,10 @@ class KnowledgeBase:
                 close = [k for k in known if k.startswith(value)][:3] or difflib.get_close_matches(value, known, n=3,
                                                                                                   cutoff=0.5)
                 raise LookupError(f"no {what} {value!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
-        for value in (since, until):
-            if value is not None:
-                parse_edtf(value)
+        bounds = {option: parse_edtf(value) for option, value in (("since", since), ("until", until))
+                  if value is not None}
+        if len(bounds) == 2 and bounds["since"].lower > bounds["until"].upper:
+            raise ValueError(f"since {since!r} is after until {until!r}: no time is both; swap them")
         return query
 
     def claims(self, text: str | None = None, *, limit: int = 20, offset: int = 0, **filters: Any) -> ClaimHits:

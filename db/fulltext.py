@@ -42,7 +42,7 @@ SYNONYMS: tuple[frozenset[str], ...] = tuple(frozenset(group.split()) for group 
     "founding founded established establishment formation formed created",
     "bombing bomb bomber blast explosion suicide",
     "takeover capture captured seized seizure",
-    "leader head chief emir amir commander",
+    "leader leaders lead leads led leading head heads headed chief emir amir commander",
     "fighters militants members strength",
     "arrest arrested detained detention",
     "launch launched began started",
@@ -57,6 +57,8 @@ for _group in SYNONYMS:
 #: Marks FTS5's snippet() puts around matching words (private-use characters, never in text).
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 _WORD = re.compile(r"\w+")
+#: How many different words of a query are used (the first ones); the rest are left out.
+MAX_WORDS = 32
 #: Up to how many words a phrase typed in the query may have to be taken for an alias.
 _ALIAS_SPAN = 4
 
@@ -107,7 +109,9 @@ def text_query(query: str, connection: sqlite3.Connection | None = None, prefix:
         connection: a knowledge base, to recognise aliases in the query (None: do not).
         prefix: let the last word be the start of a longer one (search as you type).
     """
-    words = _WORD.findall(query.lower().replace("_", " "))
+    # Each word once, and no more than MAX_WORDS of them: a pasted article would otherwise cost
+    # seconds (every span of up to four words is looked up as an alias) and rank no better.
+    words = list(dict.fromkeys(_WORD.findall(query.lower().replace("_", " "))))[:MAX_WORDS]
     if not words:
         return None
     # Aliases first, on every word: "IS-K" is the words "is" and "k", and "is" alone says nothing.

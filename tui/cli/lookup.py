@@ -27,6 +27,7 @@ from claimscope.tui.cli.completion import complete_entity, complete_source
 
 if TYPE_CHECKING:
     from claimscope.db.models import Claim, ClaimFacets, ClaimHit, EntityRef, SearchResult
+    from claimscope.db.records import SourceRecord
 
 
 def ref_json(ref: EntityRef | None) -> dict[str, str] | None:
@@ -69,22 +70,32 @@ def search(query: str, kind: str | None, limit: int, as_json: bool, db_path: Pat
     To a terminal, a table; to a pipe, one tab-separated line per result: id, kind, name,
     the alias that matched, score.
     """
-    with open_knowledge_base(db_path, corpus) as knowledge_base:
+    with open_knowledge_base(db_path, corpus) as knowledge_base, knowledge_base.snapshot():
         results = knowledge_base.search(query, kind=kind, limit=limit)
-        # No name matched: the closest names, in case the query was a misspelt one.
-        closest = [] if results.matched_ids else knowledge_base.store.closest(query)
+        # No name matched: the closest names, in case the query was a misspelt name (a name is a
+        # few words; a sentence's closest names are noise beside the hits by its words).
+        name_like = not results or len(query.split()) <= 3
+        closest = [] if results.matched_ids or not name_like else knowledge_base.store.closest(query)
         passages = knowledge_base.store.has_passages()
+        # Every hit by words shows where it comes from: the claim's evidence, the passage's source.
+        claims = {r.claim: knowledge_base.store.claim(r.claim) for r in results if r.claim}
+        sources = {r.source: knowledge_base.store.source_record(r.source) for r in results
+                   if r.how == "passage" and r.source}
     names = "; ".join(f"{r.name} ({r.id})" for r in closest)
     if not results:
+        if as_json:
+            emit_json([])  # a script reads an empty list; the exit status still says nothing matched
         fail(f"nothing matches {query!r}" + (f"; the closest names: {names}" if names else ""))
     if names:
         click.echo(f"claimscope: no name matches {query!r}; the closest names: {names}", err=True)
     if as_json:
-        emit_json([search_json(r) for r in results])
+        emit_json([search_json(r, claims.get(r.claim or ""), sources.get(r.source or "")) for r in results])
     else:
         print_rows(
             ("id", "kind", "name", "matched", "score"),
-            ([(r.id, "cyan"), (r.kind, ""), (r.name, "bold"), (_matched(r), "dim" if r.matched == r.name else ""),
+            ([(r.id, "cyan"), (r.kind, ""), (r.name, "bold"),
+              (_matched(r, claims.get(r.claim or ""), sources.get(r.source or "")),
+               "dim" if r.matched == r.name else ""),
               (f"{r.score:g}", "")] for r in results),
             no_wrap=("id",), under={"id": "name"},
         )
@@ -101,19 +112,33 @@ def search(query: str, kind: str | None, limit: int, as_json: bool, db_path: Pat
                        f"shows {'them all' if total <= 1000 else 'the first 1000'}", err=True)
 
 
-def _matched(result: SearchResult) -> str:
-    """What matched, as the table shows it: the alias, or where the words are."""
+def _matched(result: SearchResult, claim: Claim | None = None, source: SourceRecord | None = None) -> str:
+    """What matched, as the table shows it: the alias, or where the words are and where they come from."""
     if result.how == "passage":
-        return f"¶{result.paragraph}.{result.sentence}: {result.snippet}"
+        where = f"{source.id}, grade {source.grade}, " if source else ""
+        return f"{where}¶{result.paragraph}.{result.sentence}: {result.snippet}"
     if result.how == "claim":
-        return f"claim: {result.snippet}"
+        return f"claim: {result.snippet}" + (f" [{_provenance(claim)}]" if claim else "")
     if result.how == "summary":
         return f"summary: {result.snippet}"
     return result.matched + (" (weak)" if result.weak else "")
 
 
-def search_json(result: SearchResult) -> dict[str, Any]:
-    """A search result in the documented ``--json`` shape."""
+def _provenance(claim: Claim) -> str:
+    """Whose claim it is and where it is said, in a line: modality, claimant, then each source, locator and grade."""
+    whose = claim.modality + (f" by {claim.claimant.name}" if claim.claimant else "")
+    cited = "; ".join(f"{e.source.id} ¶{e.paragraph}" + (f".{e.sentence}" if e.sentence else "")
+                      + f" grade {e.source.grade}{e.grade}" for e in claim.evidence)
+    return f"{whose}; {cited}"
+
+
+def search_json(result: SearchResult, claim: Claim | None = None, source: SourceRecord | None = None,
+                ) -> dict[str, Any]:
+    """A search result in the documented ``--json`` shape.
+
+    A hit through a claim carries that claim's modality, claimant, statement and evidence (as
+    in ``show``); a passage carries its source's title and grade.
+    """
     shaped: dict[str, Any] = {"id": result.id, "kind": result.kind, "name": result.name, "score": result.score,
                               "matched": result.matched, "weak": result.weak, "how": result.how}
     if result.snippet is not None:
@@ -121,9 +146,15 @@ def search_json(result: SearchResult) -> dict[str, Any]:
         shaped["marks"] = [list(mark) for mark in result.marks]
     if result.claim is not None:
         shaped["claim"] = result.claim
+        if claim is not None:
+            detail = claim_json(claim, "outgoing")
+            shaped |= {"statement": detail["statement"], "modality": detail["modality"],
+                       "claimant": detail["claimant"], "evidence": detail["evidence"]}
     if result.how == "passage":
         shaped |= {"source": result.source, "paragraph": result.paragraph, "sentence": result.sentence,
                    "citing": list(result.citing)}
+        if source is not None:
+            shaped |= {"source_title": source.title, "source_grade": source.grade}
     return shaped
 
 
@@ -321,9 +352,16 @@ def claims(text: str | None, entity: str | None, predicate: str | None, modaliti
             fail(f"--since/--until: {error}", 2)
         except LookupError as error:
             fail(str(error), 2)
+        except ValueError as error:
+            fail(str(error).replace("since ", "--since ").replace("until ", "--until ").replace("the text ", "TEXT "),
+                 2)
         hits = knowledge_base.store.claims(query, offset=offset, limit=limit)
         total = knowledge_base.store.claim_count(query)
         facets = knowledge_base.store.claim_facets(query) if with_facets else None
+        filtered = query != type(query)(text=query.text)
+        # Nothing with the filters: how many the words alone find, so that the filter to loosen is plain.
+        unfiltered = (knowledge_base.store.claim_count(type(query)(text=query.text))
+                      if not total and filtered and query.text else 0)
     if as_json:
         shaped: dict[str, Any] = {
             "total": total, "offset": offset, "ranked_among": hits.ranked_among,
@@ -337,8 +375,12 @@ def claims(text: str | None, entity: str | None, predicate: str | None, modaliti
     else:
         _print_claims(hits, facets)
     if not hits and not as_json:
-        click.echo("claimscope: no claim matches" + (f" {text!r}" if text else "") + " with these filters",
-                   err=True)
+        if total:
+            click.echo(f"claimscope: --offset {offset} is past the last of the {total} claims that match", err=True)
+        else:
+            click.echo("claimscope: no claim matches" + (f" {text!r}" if text else "")
+                       + (" with these filters" if filtered else "")
+                       + (f"; {unfiltered} match without them" if unfiltered else ""), err=True)
     if hits.ranked_among:
         click.echo(f"claimscope: {total:,} claims match; the first {hits.ranked_among:,} (in the index's order) were "
                    "ranked by relevance, not all of them: add words or filters to rank every match", err=True)
