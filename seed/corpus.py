@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from claimscope.db.files import describe
 from claimscope.db.records import PassageRecord
-from claimscope.seed.segment import Segmentation, parse_line_ranges, segment
+from claimscope.seed.segment import Segmentation, line_intervals, parse_line_ranges, segment
 
 if TYPE_CHECKING:
     from claimscope.db.records import SourceRecord
@@ -26,6 +26,7 @@ __all__ = [
     "read_text",
     "source_folder",
     "source_text",
+    "verified_text",
 ]
 
 CORPUS_ENV = "CLAIMSCOPE_CORPUS"
@@ -123,6 +124,35 @@ def source_text(source: SourceRecord, corpus: Path | None) -> CorpusText:
         TextUnavailable: when the text is not on this machine, cannot be read, or its SHA-256
             differs from the one recorded (its locators may then point elsewhere).
     """
+    path = _source_path(source, corpus)
+    try:
+        text = load_corpus_text(path, *(parse_line_ranges(list(lines))
+                                        for lines in (source.body, source.headings, source.exclude)))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise _unreadable(source, path, error) from error
+    _check_unchanged(source, path, text.sha256)
+    return text
+
+
+def verified_text(source: SourceRecord, corpus: Path | None) -> tuple[Path, str]:
+    """The text of a source already in a knowledge base and where it is, checked as ``source_text`` checks it,
+    but not segmented (a reader segments what it shows).
+
+    Raises:
+        TextUnavailable: as ``source_text``.
+    """
+    path = _source_path(source, corpus)
+    try:
+        for lines in (source.body, source.headings, source.exclude):
+            line_intervals(list(lines))
+        text, digest = read_text(path)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise _unreadable(source, path, error) from error
+    _check_unchanged(source, path, digest)
+    return path, text
+
+
+def _source_path(source: SourceRecord, corpus: Path | None) -> Path:
     folder = source_folder(source.corpus_dir, corpus)
     if folder is None:
         raise TextUnavailable(f"the text of source {source.id!r} ({source.file}) is not on this machine: "
@@ -136,17 +166,19 @@ def source_text(source: SourceRecord, corpus: Path | None) -> CorpusText:
     if kind != "a regular file":
         raise TextUnavailable(f"the text of source {source.id!r} cannot be read: {path} is {kind}, not a text file",
                               f"{path} is {kind}")
-    try:
-        text = load_corpus_text(path, *(parse_line_ranges(list(lines))
-                                        for lines in (source.body, source.headings, source.exclude)))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise TextUnavailable(f"the text of source {source.id!r} cannot be read ({path}: {error})",
-                              f"{path} cannot be read") from error
-    if source.sha256 and text.sha256 != source.sha256:
+    return path
+
+
+def _unreadable(source: SourceRecord, path: Path, error: Exception) -> TextUnavailable:
+    return TextUnavailable(f"the text of source {source.id!r} cannot be read ({path}: {error})",
+                           f"{path} cannot be read")
+
+
+def _check_unchanged(source: SourceRecord, path: Path, digest: str) -> None:
+    if source.sha256 and digest != source.sha256:
         raise TextUnavailable(f"{path} has changed since source {source.id!r} entered the knowledge base "
                               "(its SHA-256 differs), so its locators may no longer point at the same passages",
                               f"{path} has changed since the build")
-    return text
 
 
 def passage_records(source_id: str, corpus_text: CorpusText) -> list[PassageRecord]:

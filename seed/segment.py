@@ -23,13 +23,19 @@ to a user's own corpus.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, compress
+from operator import methodcaller
 
 __all__ = [
     "ABBREVIATIONS",
     "Paragraph",
+    "ParagraphLines",
     "Segmentation",
     "Sentence",
+    "line_intervals",
     "parse_line_ranges",
     "segment",
     "split_sentences",
@@ -103,13 +109,13 @@ class Segmentation:
         return None
 
 
-def parse_line_ranges(ranges: list[str | int]) -> set[int]:
-    """Turn ``["19-69", 72]`` into the set of line numbers it names.
+def line_intervals(ranges: Sequence[str | int]) -> list[tuple[int, int]]:
+    """Turn ``["19-69", 72]`` into the first and last line of each range, ``[(19, 69), (72, 72)]``.
 
     Raises:
         ValueError: when an item is not a number or an ``A-B`` range with A <= B.
     """
-    lines: set[int] = set()
+    intervals = []
     for item in ranges:
         text = str(item).strip()
         match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", text)
@@ -119,6 +125,18 @@ def parse_line_ranges(ranges: list[str | int]) -> set[int]:
         last = int(match.group(2) or first)
         if first < 1 or last < first:
             raise ValueError(f"{text!r} is not a range of lines counted from 1")
+        intervals.append((first, last))
+    return intervals
+
+
+def parse_line_ranges(ranges: list[str | int]) -> set[int]:
+    """Turn ``["19-69", 72]`` into the set of line numbers it names.
+
+    Raises:
+        ValueError: when an item is not a number or an ``A-B`` range with A <= B.
+    """
+    lines: set[int] = set()
+    for first, last in line_intervals(ranges):
         lines.update(range(first, last + 1))
     return lines
 
@@ -205,3 +223,60 @@ def segment(
             continue
         paragraphs.append(Paragraph(len(paragraphs) + 1, number, s, e, split_sentences(text, s, e)))
     return Segmentation(tuple(paragraphs), len(lines), frozenset(furniture), frozenset(headings))
+
+
+class ParagraphLines:
+    """The body paragraphs of a text found by their lines alone, each split into sentences only when asked.
+
+    The paragraphs, numbers, spans and sentences of ``segment`` (a test holds the two together), for
+    a reader that shows a few paragraphs of a long text: finding the lines of 50,000 paragraphs takes
+    a few passes of string methods over the text, splitting them all into sentences about a second.
+    """
+
+    def __init__(self, text: str, body: Sequence[tuple[int, int]] | None = None,
+                 headings: Collection[int] = (), exclude: Collection[int] = ()) -> None:
+        """``body`` as ``line_intervals`` gives it (None: every line); the rest as ``segment`` takes it."""
+        self.text = text
+        separator = "\r" if "\n" not in text and "\r" in text else "\n"
+        lines = text.split(separator)
+        if separator == "\n" and "\r" in text:
+            # Each line loses one \r before its \n, as segment() drops it.
+            self._contents = [line[:-1] if line.endswith("\r") else line for line in lines]
+        else:
+            self._contents = lines
+        # Where each line starts: the lengths summed, one separator per line before it.
+        self._ends = list(accumulate(map(len, lines)))
+        filled = list(compress(range(1, len(lines) + 1), map(methodcaller("strip", _SPACE), self._contents)))
+        if body is not None:
+            numbers: list[int] = []
+            last_taken = 0
+            for first, last in sorted(body):
+                first = max(first, last_taken + 1)
+                if first <= last:
+                    numbers += filled[bisect_left(filled, first):bisect_right(filled, last)]
+                    last_taken = max(last_taken, last)
+            filled = numbers
+        skipped = set(headings) | set(exclude)
+        if skipped:
+            filled = [number for number in filled if number not in skipped]
+        #: The line of each paragraph, paragraph 1 first.
+        self.lines: list[int] = filled
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def paragraph(self, number: int) -> Paragraph:
+        """Paragraph ``number`` (from 1) with its sentences, spans in the whole text."""
+        line = self.lines[number - 1]
+        offset = self._ends[line - 2] + line - 1 if line > 1 else 0
+        content = self._contents[line - 1]
+        start, end = _strip_span(content, 0, len(content))
+        sentences = tuple(Sentence(s.number, s.start + offset, s.end + offset)
+                          for s in split_sentences(content, start, end))
+        return Paragraph(number, line, start + offset, end + offset, sentences)
+
+    def sentence_texts(self, number: int) -> list[tuple[int, str]]:
+        """The sentences of paragraph ``number`` as (sentence number, text with its white space closed up)."""
+        content = self._contents[self.lines[number - 1] - 1]
+        start, end = _strip_span(content, 0, len(content))
+        return [(s.number, " ".join(content[s.start:s.end].split())) for s in split_sentences(content, start, end)]
