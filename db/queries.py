@@ -592,6 +592,69 @@ class KnowledgeBase:
             'SELECT source_id, paragraph, sentence, start, "end", text FROM passages WHERE source_id = ?'
             " ORDER BY paragraph, sentence", (source_id,))]
 
+    def passage_paragraphs(self, source_id: str) -> int:
+        """The number of the last paragraph of a source whose sentences are indexed (0: none are)."""
+        row = self.connection.execute("SELECT max(paragraph) FROM passages WHERE source_id = ?",
+                                      (source_id,)).fetchone()
+        return int(row[0] or 0)
+
+    def passage_page(self, source_id: str, first: int, last: int) -> list[PassageRecord]:
+        """The indexed sentences of paragraphs ``first`` to ``last`` of a source, in order (a reader's page)."""
+        from claimscope.db.records import PassageRecord
+
+        return [PassageRecord(*row) for row in self.connection.execute(
+            'SELECT source_id, paragraph, sentence, start, "end", text FROM passages'
+            " WHERE source_id = ? AND paragraph BETWEEN ? AND ? ORDER BY paragraph, sentence",
+            (source_id, first, last))]
+
+    def citation_counts(self, source_id: str, first: int, last: int) -> dict[tuple[int, int | None], int]:
+        """How many pieces of evidence cite each sentence of paragraphs ``first`` to ``last`` of a source.
+
+        Keyed by (paragraph, sentence); sentence None counts the evidence citing the paragraph as a whole.
+        """
+        return {(paragraph, sentence): count for paragraph, sentence, count in self.connection.execute(
+            "SELECT paragraph, sentence, count(*) FROM evidence WHERE source_id = ? AND paragraph BETWEEN ? AND ?"
+            " GROUP BY paragraph, sentence", (source_id, first, last))}
+
+    def cited_paragraphs(self, source_id: str) -> list[int]:
+        """Every paragraph of a source that some evidence cites, in order."""
+        return [row[0] for row in self.connection.execute(
+            "SELECT DISTINCT paragraph FROM evidence WHERE source_id = ? ORDER BY paragraph", (source_id,))]
+
+    def cited_paragraph_near(self, source_id: str, paragraph: int, direction: int) -> int | None:
+        """The first paragraph after ``paragraph`` (direction 1) or before it (-1) that some evidence of a source
+        cites, or None."""
+        if direction > 0:
+            sql = "SELECT min(paragraph) FROM evidence WHERE source_id = ? AND paragraph > ?"
+        else:
+            sql = "SELECT max(paragraph) FROM evidence WHERE source_id = ? AND paragraph < ?"
+        row = self.connection.execute(sql, (source_id, paragraph)).fetchone()
+        return None if row[0] is None else int(row[0])
+
+    def citing(self, source_id: str, paragraph: int, sentence: int | None) -> list[tuple[Claim, Evidence]]:
+        """The claims citing a sentence of a source, each with the evidence that cites it there.
+
+        Those citing the sentence come first, then those citing its whole paragraph; sentence None
+        gives every claim citing the paragraph (the whole paragraph first, then sentence by sentence).
+        Within each, claims come in the order of the paragraph that first cites them, then by id.
+        """
+        if sentence is None:
+            rows = self.connection.execute(
+                "SELECT claim_id, sentence FROM evidence WHERE source_id = ? AND paragraph = ?",
+                (source_id, paragraph)).fetchall()
+        else:
+            rows = self.connection.execute(
+                "SELECT claim_id, sentence FROM evidence WHERE source_id = ? AND paragraph = ?"
+                " AND (sentence = ? OR sentence IS NULL)", (source_id, paragraph, sentence)).fetchall()
+        claims = sorted(self._claims_by_id(sorted({claim_id for claim_id, _ in rows})).values(),
+                        key=lambda claim: (min(e.paragraph for e in claim.evidence if e.source.id == source_id),
+                                           claim.id))
+        sentences = {cited for _, cited in rows}
+        order = [sentence, None] if sentence is not None else [None, *sorted(s for s in sentences if s is not None)]
+        return [(claim, evidence) for cited in order if cited in sentences for claim in claims
+                for evidence in claim.evidence
+                if evidence.source.id == source_id and evidence.paragraph == paragraph and evidence.sentence == cited]
+
     def has_passages(self) -> bool:
         """Whether the source texts were present at build or import, so that passages can be searched."""
         return self.connection.execute("SELECT 1 FROM passages LIMIT 1").fetchone() is not None
