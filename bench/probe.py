@@ -2,7 +2,7 @@
 
     python3 bench/probe.py app --db FILE     # claimscope's main screen, its entity list drawn
     python3 bench/probe.py minimal           # the floor: a Textual app showing one 50-item list
-    python3 bench/probe.py reader --db FILE --source ID   # the reader open on a source, its text drawn
+    python3 bench/probe.py reader --db FILE --source ID   # the reader open on a source, its text and claims drawn
 
 The parent process notes the time before it starts this one; the difference is the
 start-up time, imports included. The line printed is ``READY <unix time>``.
@@ -69,9 +69,10 @@ def run_reader(db: Path, source: str) -> None:
             self.call_after_refresh(self.report)
 
         def report(self) -> None:
-            # The first complete frame: the reader is up, its source read and its paragraphs laid out.
+            # The first complete frame: the reader is up, its source opened, the paragraphs on screen read and
+            # laid out, and the claims of the sentence under the cursor listed.
             screen = self.screen
-            if not isinstance(screen, ReaderScreen) or screen.reading is None:
+            if not isinstance(screen, ReaderScreen) or not screen.ready():
                 self.set_timer(0.001, self.report)
                 return
             self.call_after_refresh(self.ready)

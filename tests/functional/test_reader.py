@@ -12,6 +12,7 @@ from claimscope.db.models import ClaimQuery
 from claimscope.seed.knowledge_base import build
 from claimscope.tui.app import make_app
 from claimscope.tui.messages import SourcePlace
+from claimscope.tui.reading import read_source
 from claimscope.tui.screens.main import MainScreen
 from claimscope.tui.screens.reader import ReaderScreen
 from claimscope.tui.widgets.entity_pane import EntityPane
@@ -93,7 +94,7 @@ async def test_cited_and_uncited_sentences_and_find(shipped_db: Path, corpus_dir
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, ReaderScreen)
-        reading = screen.reading
+        reading = read_source(app.knowledge_base, source, corpus_dir)  # the source read whole, to compare with
         view = screen.query_one(SourceText)
         cited = [(p.number, s.sentence) for p in reading.paragraphs for s in p.sentences
                  if reading.citing(p.number, s.sentence)]
@@ -158,8 +159,111 @@ async def test_a_long_text_lays_out_only_what_is_on_screen(tmp_path: Path) -> No
         assert len(view.paragraphs) == 10_000
         assert len(view._wrapped) < 40, "only the paragraphs on screen are laid out"
         await pilot.press("end")
+        await settle(app, pilot)
         assert view.current()[0] == 10_000 and len(view._wrapped) < 80
-        assert "¶10000 " in drawn(view)
+        assert "¶10000 Paragraph 9999 of" in drawn(view)
+
+
+# An invented dispatch log of 3,000 paragraphs of three sentences each, cited near its start, in its
+# middle (two claims on one sentence, one on the next) and near its end (a paragraph cited whole).
+LOG_PARAGRAPHS = 3_000
+LOG_CLAIMS = """\
+claims:
+  - subject: example-front
+    predicate: operates_outlet
+    object: radio-example
+    evidence:
+      - {source: example-times, paragraph: 1, sentence: 1, grade: 2}
+      - {source: example-times, paragraph: 1777, sentence: 1, grade: 3}
+  - subject: radio-example
+    predicate: located_in
+    object: sampletown
+    evidence:
+      - {source: example-times, paragraph: 1777, sentence: 2, grade: 2}
+  - subject: example-front
+    predicate: located_in
+    object: sampletown
+    evidence:
+      - {source: example-times, paragraph: 1777, sentence: 2, grade: 4}
+  - subject: example-front
+    predicate: estimated_strength
+    value: 300
+    unit: fighters
+    modality: reported
+    evidence:
+      - {source: example-times, paragraph: 2950, grade: 3}
+"""
+
+
+def log_sentences(number: int) -> tuple[str, str, str]:
+    return (f"Dispatch {number} puts Radio Example on the air in Sampletown.",
+            f"The Example Front answered dispatch {number} from Sampletown a day later.",
+            f"Ann Other filed note {number}.")
+
+
+@pytest.fixture
+def log_kb(tmp_path: Path) -> tuple[Path, Path]:
+    text = "Example Times\n\n" + "\n".join(" ".join(log_sentences(n)) for n in range(1, LOG_PARAGRAPHS + 1))
+    sha256 = hashlib.sha256(text.encode()).hexdigest()
+    sources = MINI_SOURCES.format(sha256=sha256).replace('body: ["3-7"]', f'body: ["3-{LOG_PARAGRAPHS + 2}"]').replace(
+        "headings: [5]", "headings: []")
+    seed, corpus = write_mini_seed(tmp_path, **{"sources.yaml": sources, "claims.yaml": LOG_CLAIMS})
+    (corpus / "mini.txt").write_text(text, encoding="utf-8")
+    build(tmp_path / "log.db", seed, corpus)
+    return tmp_path / "log.db", corpus
+
+
+def under_cursor(app) -> tuple[tuple[int, int | None], str, set[tuple[str, str]]]:  # type: ignore[no-untyped-def]
+    """Where the cursor is, the sentence it is on, and the claims listed beside it (predicate, subject)."""
+    view = app.screen.query_one(SourceText)
+    index, position = view.at
+    sentence = view.paragraphs.get(index).sentences[position][1]
+    claims = {(claim.predicate, claim.subject.id) for claim, _ in app.screen.claims.values()}
+    return view.current(), sentence, claims
+
+
+async def test_a_long_source_shows_the_right_sentence_and_claims_at_the_start_far_in_and_after_n(
+        log_kb: tuple[Path, Path]) -> None:
+    db, corpus = log_kb
+    operates, strength = {("operates_outlet", "example-front")}, {("estimated_strength", "example-front")}
+    located = {("located_in", "radio-example"), ("located_in", "example-front")}
+    app = make_app(db, corpus=corpus, source=SourcePlace("example-times"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert under_cursor(app) == ((1, 1), log_sentences(1)[0], operates)
+    # As `ui --source example-times:1777.2` opens it: far into the text, two claims on the sentence.
+    app = make_app(db, corpus=corpus, source=SourcePlace("example-times", 1777, 2))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        view = app.screen.query_one(SourceText)
+        assert under_cursor(app) == ((1777, 2), log_sentences(1777)[1], located)
+        assert "¶1777 " in drawn(view) and "¶1776 " in drawn(view) and "¶1 " not in drawn(view)
+        expected = [((1777, 2), log_sentences(1777)[1], located)] + [
+            ((2950, s), log_sentences(2950)[s - 1], strength) for s in (1, 2, 3)]
+        for place in expected[1:]:
+            await pilot.press("n")
+            await settle(app, pilot)
+            assert under_cursor(app) == place
+        assert "¶2950 [1 on the paragraph] Dispatch 2950" in drawn(view)
+        await pilot.press("n")  # nothing cited after the last: the cursor stays
+        await settle(app, pilot)
+        assert under_cursor(app) == expected[-1]
+        for place in [*reversed(expected[:-1]), ((1777, 1), log_sentences(1777)[0], operates),
+                      ((1, 1), log_sentences(1)[0], operates)]:
+            await pilot.press("N")
+            await settle(app, pilot)
+            assert under_cursor(app) == place
+        assert "¶1 " in drawn(view) and "¶1777 " not in drawn(view)
+        # End, then Up into the paragraph before, to its last sentence; u and n find what is not cited.
+        await pilot.press("down", "right", "end")
+        await settle(app, pilot)
+        assert under_cursor(app) == ((LOG_PARAGRAPHS, 1), log_sentences(LOG_PARAGRAPHS)[0], set())
+        await pilot.press("up")
+        await settle(app, pilot)
+        assert under_cursor(app) == ((LOG_PARAGRAPHS - 1, 3), log_sentences(LOG_PARAGRAPHS - 1)[2], set())
+        await pilot.press("home", "u", "n")
+        await settle(app, pilot)
+        assert under_cursor(app) == ((1, 2), log_sentences(1)[1], set())
 
 
 async def test_the_claims_view_and_the_reader_agree_with_passages(shipped_db: Path, corpus_dir: Path) -> None:

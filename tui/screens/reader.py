@@ -8,26 +8,69 @@ with their claims, and the top says why and where it looked. A wrong passage is 
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from claimscope.db.edtf import parse_edtf
 from claimscope.db.models import Claim, Evidence
 from claimscope.db.queries import KnowledgeBase
 from claimscope.tui.messages import Place, SourcePlace
-from claimscope.tui.reading import SourceReading, read_source
+from claimscope.tui.reading import CitedParagraph, Cursor, NotKept, SourcePages, open_source
 from claimscope.tui.render import claim_line
 from claimscope.tui.text import clean_line
 from claimscope.tui.widgets.bars import KeyBar, TitleBar
 from claimscope.tui.widgets.source_text import SourceText, TextParagraph
 
 __all__ = ["ReaderScreen"]
+
+#: A search through the source from a place: where it lands (None: nowhere), and what to say, how firmly.
+#: Given ``kept_only`` it looks only at the paragraphs kept (it raises NotKept when it needs more).
+Search = Callable[[Cursor, bool], tuple[Cursor | None, str | None, SeverityLevel]]
+
+
+class _Shown:
+    """The reader's paragraphs as the text view takes them: those read, as they are drawn."""
+
+    def __init__(self, reading: SourcePages) -> None:
+        self.reading = reading
+
+    def __len__(self) -> int:
+        return len(self.reading)
+
+    def number(self, index: int) -> int:
+        return self.reading.number(index)
+
+    def index_of(self, number: int) -> int:
+        return self.reading.index_of(number)
+
+    def get(self, index: int) -> TextParagraph | None:
+        paragraph = self.reading.cached(index)
+        if paragraph is None:
+            return None
+        if not paragraph.sentences:
+            return TextParagraph(paragraph.number, (), paragraph.whole,
+                                 f"(text not shown) · cited by {paragraph.cited} claim(s)")
+        return TextParagraph(paragraph.number, paragraph.sentences, paragraph.whole)
+
+
+def _heading(place: tuple[int, int | None], cited: int | None) -> Text:
+    """What stands above the claims citing ``place``: how many (None: not known yet), or that none does."""
+    locator = f"¶{place[0]}" + (f".{place[1]}" if place[1] else "")
+    if cited == 0:
+        return Text(f"No claim cites {locator}.", style="italic")
+    counted = "Claims citing" if cited is None else "1 claim cites" if cited == 1 else f"{cited} claims cite"
+    return Text(f"{counted} {locator}:", style="bold")
 
 
 class ReaderScreen(Screen[Place | None]):
@@ -54,10 +97,15 @@ class ReaderScreen(Screen[Place | None]):
         self.knowledge_base = knowledge_base
         self.source_id = place.source_id
         self.start = (place.paragraph, place.sentence)
-        self.reading: SourceReading | None = None
+        self.reading: SourcePages | None = None
         self.uncited = False
         self.claims: dict[str, tuple[Claim, Evidence]] = {}
-        self.found_at: list[tuple[int, int | None]] = []
+        #: The place whose claims are listed in full (None while they are being read).
+        self.claims_for: tuple[int, int | None] | None = None
+        self._pages_asked: set[int] = set()
+        # Searches (n, N, find) run one after another, each from where the one before it landed.
+        self._searching = asyncio.Lock()
+        self._searches = 0
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -83,10 +131,14 @@ class ReaderScreen(Screen[Place | None]):
     @work(thread=True, exclusive=True, group="reader")
     def load(self) -> None:
         passages = getattr(self.app, "passages", None)
-        reading = read_source(self.knowledge_base, self.source_id, getattr(passages, "corpus", None))
+        reading = open_source(self.knowledge_base, self.source_id, getattr(passages, "corpus", None))
+        if reading is not None and len(reading):
+            # The paragraphs around the start, and the last page for End.
+            reading.load_around(reading.index_of(self.start[0] or reading.number(0)))
+            reading.load_around(len(reading) - 1)
         self.app.call_from_thread(self.show, reading)
 
-    def show(self, reading: SourceReading | None) -> None:
+    def show(self, reading: SourcePages | None) -> None:
         if reading is None:
             self.notify(f"No source {self.source_id!r} in this knowledge base.", severity="error")
             self.dismiss(None)
@@ -96,8 +148,37 @@ class ReaderScreen(Screen[Place | None]):
         self.sub_title = source.title
         self.show_facts()
         view = self.query_one("#reader-text", SourceText)
-        view.set_paragraphs(self._paragraphs(reading), *self.start)
+        view.set_paragraphs(_Shown(reading), *self.start)
         view.focus()
+
+    def ready(self) -> bool:
+        """Whether the reader is drawn whole: the source read, the paragraphs on screen shown, and the claims of
+        the sentence under the cursor listed."""
+        if self.reading is None:
+            return False
+        view = self.query_one("#reader-text", SourceText)
+        return not view.waiting() and (view.current() is None or self.claims_for == view.current())
+
+    @on(SourceText.Wanted)
+    def wanted(self, message: SourceText.Wanted) -> None:
+        if self.reading is None:
+            return
+        pages = [page for page in self.reading.missing_pages(message.first, message.last)
+                 if page not in self._pages_asked]
+        if pages:
+            self._pages_asked.update(pages)
+            self.load_pages(self.reading, pages)
+
+    @work(thread=True, group="reader-pages")
+    def load_pages(self, reading: SourcePages, pages: list[int]) -> None:
+        try:
+            reading.load_pages(pages)
+        finally:
+            self.app.call_from_thread(self.pages_loaded, pages)
+
+    def pages_loaded(self, pages: list[int]) -> None:
+        self._pages_asked.difference_update(pages)
+        self.query_one("#reader-text", SourceText).loaded()
 
     def show_facts(self) -> None:
         """Two lines of facts: who, where, when and how reliable (cut with an ellipsis when narrow), then the
@@ -126,39 +207,46 @@ class ReaderScreen(Screen[Place | None]):
             facts.append(f"\nAs indexed at build ({clean_line(reading.text_note)}).", style="italic")
         self.query_one("#reader-facts", Static).update(facts)
 
-    def _paragraphs(self, reading: SourceReading) -> list[TextParagraph]:
-        by_number = {paragraph.number: paragraph for paragraph in reading.paragraphs}
-        shown = []
-        for number in reading.paragraph_numbers():
-            whole = len(reading.citations.get((number, None), []))
-            paragraph = by_number.get(number)
-            if paragraph is None:
-                cited = sum(len(found) for (p, _), found in reading.citations.items() if p == number)
-                shown.append(TextParagraph(number, (), whole, f"(text not shown) · cited by {cited} claim(s)"))
-                continue
-            sentences = tuple((s.sentence, s.text, len(reading.citations.get((number, s.sentence), [])))
-                              for s in paragraph.sentences)
-            shown.append(TextParagraph(number, sentences, whole))
-        return shown
-
     # -- the claims of the sentence under the cursor -------------------------------------------------
 
     @on(SourceText.Moved)
     def moved(self, message: SourceText.Moved) -> None:
-        if self.reading is None:
+        reading = self.reading
+        if reading is None:
             return
-        citing = (self.reading.citing(message.paragraph, message.sentence) if message.sentence is not None else
-                  [item for (p, _), found in self.reading.citations.items() if p == message.paragraph
-                   for item in found])
+        place = (message.paragraph, message.sentence)
+        # How many cite it is on the page: none, and the list is complete; else the claims are read (for
+        # this sentence only) and how many stands above the list meanwhile.
+        paragraph = reading.cached(reading.index_of(message.paragraph))
+        cited = None if paragraph is None else paragraph.cited if message.sentence is None else paragraph.whole + next(
+            (count for number, _, count in paragraph.sentences if number == message.sentence), 0)
+        self.claims_for = None
+        if cited == 0:
+            self.show_claims(place, [])
+            return
         options = self.query_one("#reader-claims", OptionList)
         options.clear_options()
         self.claims = {}
-        locator = f"¶{message.paragraph}" + (f".{message.sentence}" if message.sentence else "")
+        options.add_option(Option(_heading(place, cited), disabled=True))
+        self.load_claims(place)
+
+    @work(thread=True, exclusive=True, group="reader-claims")
+    def load_claims(self, place: tuple[int, int | None]) -> None:
+        citing = self.knowledge_base.citing(self.source_id, *place)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_claims, place, citing)
+
+    def show_claims(self, place: tuple[int, int | None], citing: list[tuple[Claim, Evidence]]) -> None:
+        """List the claims ``citing`` the sentence at ``place``, if the cursor is still there."""
+        if self.query_one("#reader-text", SourceText).current() != place or self.claims_for == place:
+            return  # the cursor has moved on
+        options = self.query_one("#reader-claims", OptionList)
+        options.clear_options()
+        self.claims = {}
+        options.add_option(Option(_heading(place, len(citing)), disabled=True))
+        self.claims_for = place
         if not citing:
-            options.add_option(Option(Text(f"No claim cites {locator}.", style="italic"), disabled=True))
             return
-        count = "1 claim cites" if len(citing) == 1 else f"{len(citing)} claims cite"
-        options.add_option(Option(Text(f"{count} {locator}:", style="bold"), disabled=True))
         for claim, evidence in citing:
             key = f"{claim.id}\t{evidence.paragraph}.{evidence.sentence}"
             self.claims[key] = (claim, evidence)
@@ -185,17 +273,15 @@ class ReaderScreen(Screen[Place | None]):
         reading = self.reading
         if reading is None:
             return
-        view = self.query_one("#reader-text", SourceText)
+        uncited = self.uncited
+        wanted = CitedParagraph.is_uncited if uncited else CitedParagraph.is_cited
+        missing = f"No {'uncited' if uncited else 'cited'} sentence {'after' if direction > 0 else 'before'} this one."
 
-        def wanted(paragraph: TextParagraph, position: int) -> bool:
-            if not paragraph.sentences:
-                return not self.uncited and bool(paragraph.whole)
-            cited = bool(paragraph.sentences[position][2]) or bool(paragraph.whole)
-            return cited != self.uncited
+        def search(start: Cursor, kept_only: bool) -> tuple[Cursor | None, str | None, SeverityLevel]:
+            found = reading.seek(start, direction, wanted, cited=not uncited, kept_only=kept_only)
+            return found, None if found else missing, "warning"
 
-        if not view.jump(direction, wanted):
-            what = "uncited" if self.uncited else "cited"
-            self.notify(f"No {what} sentence {'after' if direction > 0 else 'before'} this one.", severity="warning")
+        self.search(search)
 
     def action_toggle_uncited(self) -> None:
         self.uncited = not self.uncited
@@ -210,19 +296,62 @@ class ReaderScreen(Screen[Place | None]):
     @on(Input.Submitted, "#reader-find")
     def find_next(self, event: Input.Submitted) -> None:
         words = event.value.strip().lower()
-        view = self.query_one("#reader-text", SourceText)
-        if not words:
+        reading = self.reading
+        if not words or reading is None:
             return
 
-
-        def holds(paragraph: TextParagraph, position: int) -> bool:
+        def holds(paragraph: CitedParagraph, position: int) -> bool:
             return bool(paragraph.sentences) and words in paragraph.sentences[position][1].lower()
 
-        if not view.jump(1, holds):
-            if not view.jump(1, holds, from_start=True):
-                self.notify(f"{event.value!r} is not in this source's text.", severity="warning")
+        def search(start: Cursor, kept_only: bool) -> tuple[Cursor | None, str | None, SeverityLevel]:
+            found = reading.seek(start, 1, holds, kept_only=kept_only)
+            if found:
+                return found, None, "information"
+            found = reading.seek((0, -1), 1, holds, kept_only=kept_only)
+            if found is None:
+                return None, f"{event.value!r} is not in this source's text.", "warning"
+            return found, "No match further on: back to the first from the top.", "information"
+
+        self.search(search)
+
+    def search(self, search: Search) -> None:
+        """Run ``search`` from the cursor and go where it lands: at once when the paragraphs kept answer it,
+        else in a worker, after the searches before it."""
+        view = self.query_one("#reader-text", SourceText)
+        if not self._searches and not view.waiting():
+            try:
+                outcome = search(view.at, True)
+            except NotKept:
+                pass
+            else:
+                self.arrive(*outcome)
                 return
-            self.notify("No match further on: back to the first from the top.")
+        self._searches += 1
+        self.search_further(search)
+
+    @work(group="reader-search")
+    async def search_further(self, search: Search) -> None:
+        try:
+            async with self._searching:
+                reading = self.reading
+                assert reading is not None
+                start = self.query_one("#reader-text", SourceText).at
+
+                def run() -> tuple[Cursor | None, str | None, SeverityLevel]:
+                    outcome = search(start, False)
+                    if outcome[0] is not None:
+                        reading.load_around(outcome[0][0])  # the view there is read before it is shown
+                    return outcome
+
+                self.arrive(*await asyncio.to_thread(run))
+        finally:
+            self._searches -= 1
+
+    def arrive(self, place: Cursor | None, notice: str | None, severity: SeverityLevel) -> None:
+        if place is not None:
+            self.query_one("#reader-text", SourceText).move_to(*place)
+        if notice:
+            self.notify(notice, severity=severity)
 
     def on_key(self, event: events.Key) -> None:
         box = self.query_one("#reader-find", Input)
