@@ -217,6 +217,10 @@ class ImportFigures:
     remove: Figure
     bulk_claims: int
     replace_claims: int
+    #: The reader opened on the bulk source and on the note beside it, and their paragraphs.
+    reader_bulk: Figure = field(default_factory=lambda: Figure("reader, bulk"))
+    reader_note: Figure = field(default_factory=lambda: Figure("reader, note"))
+    reader_paragraphs: tuple[int, int] = (0, 0)
 
 
 def measure_imports(db: Path, runs: int, work: Path, log: Callable[[str], None]) -> ImportFigures:
@@ -263,13 +267,30 @@ def measure_imports(db: Path, runs: int, work: Path, log: Callable[[str], None])
             elapsed, peak, _ = timed_process([*importing, str(bulk)])
             figures.bulk.values.append(elapsed)
             figures.bulk_rss.values.append(peak)
+            if run == 0:
+                log(f"  imports, run {run + 1}: the reader on those {bulk_claims:,} claims' source and on the note")
+                measure_reader(copy, note, figures, runs)
     copy.unlink()
     shutil.rmtree(notes, ignore_errors=True)
     return figures
 
 
+def measure_reader(copy: Path, note: Path, figures: ImportFigures, runs: int) -> None:
+    """The reader opened on the bulk source in ``copy`` and on the note imported beside it, alternating."""
+    timed_process([*CLAIMSCOPE, "import", "--db", str(copy), str(note)])
+    with KnowledgeBase.open(copy) as kb:
+        bulk, short = ((record.paragraph_count or 0) if record else 0
+                       for record in map(kb.source_record, ("bench-bulk", "bench-note")))
+    figures.reader_paragraphs = (bulk, short)
+    for _ in range(runs):
+        for figure, source_id in ((figures.reader_bulk, "bench-bulk"), (figures.reader_note, "bench-note")):
+            figure.values.append(first_frame(["reader", "--db", str(copy), "--source", source_id])[0])
+
+
 def import_rows(figures: ImportFigures) -> list[str]:
     rss_ratio = figures.note_rss.median() / figures.search_rss.median()
+    reader_ratio = figures.reader_bulk.median() / figures.reader_note.median()
+    bulk_paragraphs, note_paragraphs = figures.reader_paragraphs
     return [
         f"| `claimscope import` of a note (one source, a new person, 5 claims), whole process | "
         f"{figures.note.cell()} | at most 1 s | {verdict(figures.note.median() <= 1)} |",
@@ -282,6 +303,11 @@ def import_rows(figures: ImportFigures) -> list[str]:
         f"{figures.replace.cell()}, peak RSS {figures.replace_rss.cell()} | at most 2 s | "
         f"{verdict(figures.replace.median() <= 2)} |",
         f"| `claimscope remove` of that source | {figures.remove.cell()} | | |",
+        f"| reader open on a source of {bulk_paragraphs:,} paragraphs, first complete frame | "
+        f"{figures.reader_bulk.cell()} | at most 1.2x the same on a {note_paragraphs}-paragraph source | "
+        f"{verdict(reader_ratio <= 1.2)} ({reader_ratio:.2f}x) |",
+        f"| reader open on a source of {note_paragraphs} paragraphs, first complete frame | "
+        f"{figures.reader_note.cell()} | | |",
     ]
 
 

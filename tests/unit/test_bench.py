@@ -34,7 +34,9 @@ def test_bench_runs_at_size_s_and_writes_its_table(report: str) -> None:
                     "`sqlite-utils search`", "start-up to the first complete frame", "app peak RSS",
                     "entity open with its claims and provenance", "`claimscope import` of a note",
                     "`claimscope import` of 50,000 claims", "`claimscope import --replace` of a changed 1,000-claim",
-                    "`claimscope remove` of that source"):
+                    "`claimscope remove` of that source",
+                    "reader open on a source of 50,000 paragraphs, first complete frame",
+                    "reader open on a source of 5 paragraphs, first complete frame"):
         assert measure in report, measure
     assert "- Machine: " in report and "- Versions: Python " in report
 
