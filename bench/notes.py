@@ -39,7 +39,10 @@ def db_name(connection: sqlite3.Connection) -> str:
 
 def write_note(db: Path, folder: Path, claims: int, seed: int = 7, source_id: str = "bench-note",
                grade: int = 3) -> Path:
-    """Write ``note.txt`` and ``note.yaml`` into ``folder``: one source, one new person, ``claims`` claims."""
+    """Write ``note.txt`` and ``note.yaml`` into ``folder``: one source, one new person, ``claims`` claims.
+
+    One claim is a denial.
+    """
     rng = random.Random(seed)
     connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
@@ -58,13 +61,20 @@ def write_note(db: Path, folder: Path, claims: int, seed: int = 7, source_id: st
              "claims:", f"  - subject: {source_id}-person", "    predicate: member_of", f"    object: {groups[0][0]}",
              "    modality: reported", "    evidence:", f"      - source: {source_id}", "        paragraph: 1",
              f"        grade: {grade}"]
-    for number in range(claims - 1):
+    # A denial, as researchers' notes hold them: it makes the import work out the disputes of
+    # its subject and predicate again (the path that once read every claim of the file).
+    paragraphs.append(f"{groups[0][1]} denied having been in {places[0][1]}.")
+    lines += [f"  - id: {source_id}-denial", f"    subject: {groups[0][0]}", "    predicate: active_in",
+              f"    object: {places[0][0]}", "    modality: denied", f"    claimant: {groups[0][0]}",
+              "    statement: The group says it was never there.", "    evidence:", f"      - source: {source_id}",
+              "        paragraph: 2", f"        grade: {grade}"]
+    for number in range(claims - 2):
         group_id, group = groups[number % len(groups)]
         place_id, place = places[rng.randrange(len(places))]
         paragraphs.append(f"{group} was seen in {place} in test period {number}.")
         lines += [f"  - id: {source_id}-{number}", f"    subject: {group_id}", "    predicate: active_in",
                   f"    object: {place_id}", "    modality: reported", f"    statement: Seen there in period {number}.",
-                  "    evidence:", f"      - source: {source_id}", f"        paragraph: {number + 2}",
+                  "    evidence:", f"      - source: {source_id}", f"        paragraph: {number + 3}",
                   f"        grade: {grade}"]
     (folder / "note.txt").write_text(f"Benchmark note {seed}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
     (folder / "note.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")

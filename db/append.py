@@ -344,17 +344,32 @@ class _Change:
         self.dispute_keys.clear()
 
     def _containment(self, places: Iterable[str]) -> dict[str, set[str]]:
-        """Every place each of ``places`` lies in (located_in, followed up the chain)."""
+        """Every place each of ``places`` lies in (located_in, followed up the chain).
+
+        Walked a level at a time with plain index lookups: SQLite plans the recursive join of
+        ``claims`` with itself with a Bloom filter built by reading the whole table, which cost
+        0.3 s and 280 MB at a million claims for a note that held one denial.
+        """
+        starts = set(places)
+        parents: dict[str, set[str]] = defaultdict(set)  # place -> the places it directly lies in
+        frontier, seen = set(starts), set()
+        while frontier:
+            seen |= frontier
+            for chunk in _chunks(frontier):
+                for place, parent in self.connection.execute(
+                        "SELECT subject_id, object_id FROM claims WHERE subject_id IN"
+                        f" ({_marks(len(chunk))}) AND predicate_id = 'located_in' AND modality != 'denied'"
+                        " AND object_id IS NOT NULL", chunk):
+                    parents[place].add(parent)
+            frontier = {parent for place in frontier for parent in parents.get(place, ())} - seen
         found: dict[str, set[str]] = defaultdict(set)
-        for chunk in _chunks(places):
-            for place, parent in self.connection.execute(
-                "WITH RECURSIVE up (place, parent) AS ("
-                "  SELECT subject_id, object_id FROM claims WHERE predicate_id = 'located_in'"
-                f"   AND modality != 'denied' AND object_id IS NOT NULL AND subject_id IN ({_marks(len(chunk))})"
-                "  UNION SELECT up.place, c.object_id FROM up JOIN claims c ON c.subject_id = up.parent"
-                "   AND c.predicate_id = 'located_in' AND c.modality != 'denied' AND c.object_id IS NOT NULL"
-                ") SELECT place, parent FROM up", chunk):
-                found[place].add(parent)
+        for place in starts:
+            stack = list(parents.get(place, ()))
+            while stack:
+                parent = stack.pop()
+                if parent not in found[place]:
+                    found[place].add(parent)
+                    stack.extend(parents.get(parent, ()))
         return found
 
     def refresh_flags(self) -> None:

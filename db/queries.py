@@ -192,12 +192,20 @@ class KnowledgeBase:
                     self._sources.clear()
                     self._version = version
             self._depth += 1
+            failed = True
             try:
                 yield self
+                failed = False
             finally:
                 self._depth -= 1
                 if self._depth == 0 and self.connection.in_transaction:
-                    self.connection.execute("COMMIT")
+                    if not failed:
+                        self.connection.execute("COMMIT")
+                    else:
+                        try:  # ending a read on a damaged file can fail too: the error under way says more
+                            self.connection.execute("ROLLBACK")
+                        except sqlite3.Error:
+                            pass
 
     # -- opening -------------------------------------------------------------------------
 

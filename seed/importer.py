@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from claimscope.db.append import Addition, Removal, Transaction, append, changing, reading, remove_sources
-from claimscope.db.files import write_target
+from claimscope.db.files import describe, write_target
 from claimscope.db.folding import compact, fold, mixes_scripts, skeleton
 from claimscope.db.known import KnownBase, Lookup
 from claimscope.db.records import AliasRecord, ClaimRecord, EvidenceRecord, SourceRecord
@@ -172,7 +172,9 @@ class _ImportLoader(_Loader):
             elif path.is_file():
                 files.append(path)
             else:
-                self.problem(str(path), None, "no such file or folder")
+                kind = describe(path)
+                self.problem(str(path), None, "no such file or folder" if kind == "missing" else
+                             f"{kind}, not a YAML file or a folder of them", "give the path of a .yaml file")
         unique: dict[Path, Path] = {}
         for path in files:
             unique.setdefault(path.resolve(), path)

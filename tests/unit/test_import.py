@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -286,3 +287,14 @@ def test_a_build_over_a_knowledge_base_with_imports_asks_for_force(kb: Path, cor
     assert digest(kb) == before
     run("build", "--db", str(kb), "--corpus", str(corpus_dir), "--force")
     assert "my-note-7" not in {source.id for source in read_records(kb).sources}
+
+
+def test_a_fifo_or_a_device_given_as_a_note_is_named_for_what_it_is(kb: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "notes.yaml"
+    os.mkfifo(fifo)
+    before = digest(kb)
+    output = run("import", "--db", str(kb), str(fifo), "/dev/null", expect=1)
+    assert f"{fifo}: error: a FIFO (named pipe), not a YAML file or a folder of them" in output
+    assert "/dev/null: error: a character device, not a YAML file" in output
+    assert "import failed: 2 errors, 0 warnings in 0 files" in output
+    assert digest(kb) == before

@@ -135,8 +135,8 @@ def refuse_undecodable(args: list[str], context: click.Context) -> None:
         is_path = previous in PATH_OPTIONS or any(word.startswith(f"{option}=") for option in PATH_OPTIONS)
         if _UNDECODABLE.search(word) and not is_path and not (command == "import" and not word.startswith("-")):
             shown = word.encode("utf-8", "surrogateescape")
-            raise click.UsageError(f"argument {index + 1} ({shown!r}) is not UTF-8 text: names, queries and "
-                                   "conditions must be", context)
+            raise click.UsageError(f"argument {index + 1} ({shown!r}) is not UTF-8 text; names, ids, queries "
+                                   "and conditions must be UTF-8 (only paths may hold other bytes)", context)
         if command is None and not word.startswith("-") and previous not in PATH_OPTIONS:
             command = word
 

@@ -76,8 +76,9 @@ def check(seed_dir: Path | None, mentions: bool, corpus: Path | None, db_path: P
                 click.echo(f"  {_seed_relative(note.file, seed_dir)}:{note.line} {note.record}: {note.text}")
     errors, warnings = len(result.errors), len(result.warnings) + len(result.uncited_sentences)
     if errors:
-        fail(f"check failed: {errors} errors, {warnings} warnings in {result.files} files")
-    click.echo(f"check passed: {warnings} warnings in {result.files} files, corpus {corpus_dir}")
+        fail(f"check failed: {_count(errors, 'error')}, {_count(warnings, 'warning')} in "
+             f"{_count(result.files, 'file')}")
+    click.echo(f"check passed: {_count(warnings, 'warning')} in {_count(result.files, 'file')}, corpus {corpus_dir}")
 
 
 def _sentence_coverage(coverage: Coverage) -> str:
@@ -169,8 +170,8 @@ def import_(paths: tuple[Path, ...], dry_run: bool, replace: bool, corpus: Path 
     print_problems(result.problems)
     errors, warnings = len(result.errors), len(result.warnings)
     if errors:
-        fail(f"import failed: {errors} errors, {warnings} warnings in {result.files} files; "
-             f"{db_path} was not changed")
+        fail(f"import failed: {_count(errors, 'error')}, {_count(warnings, 'warning')} in "
+             f"{_count(result.files, 'file')}; {db_path} was not changed")
     added = result.added
     summary = (f"{_count(added['sources'], 'source')}, {_count(added['entities'], 'new entity', 'new entities')} "
                f"and {added['merged']} merged into an existing one, {_count(added['aliases'], 'alias', 'aliases')}, "
@@ -245,8 +246,10 @@ def _writable_default(db_path: Path | None, corpus: Path | None, announce: bool)
 
 def _removal(removal: Removal, verb: str) -> str:
     """What a removal took out, in a line: ``removed test-note-8: 6 claims ...``."""
-    text = (f"{verb} {', '.join(removal.sources)}: {_count(len(removal.claims), 'claim')} only it supported, "
-            f"{_count(removal.evidence, 'piece', 'pieces')} of evidence ({removal.kept} claims keep other sources), "
+    supporters = "it" if len(removal.sources) == 1 else "they"
+    text = (f"{verb} {', '.join(removal.sources)}: {_count(len(removal.claims), 'claim')} only {supporters} "
+            f"supported, {_count(removal.evidence, 'piece', 'pieces')} of evidence "
+            f"({_count(removal.kept, 'claim keeps', 'claims keep')} other sources), "
             f"{_count(removal.passages, 'indexed sentence')}, {_count(len(removal.entities), 'entity', 'entities')}")
     if removal.entities:
         shown = ", ".join(removal.entities[:8]) + (f" and {len(removal.entities) - 8} more"
