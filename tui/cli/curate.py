@@ -61,8 +61,9 @@ def check(seed_dir: Path | None, mentions: bool, corpus: Path | None, db_path: P
             unevidenced[mention.source_id] = unevidenced.get(mention.source_id, 0) + 1
         for coverage in result.coverage:
             share = 100 * coverage.cited / coverage.paragraphs if coverage.paragraphs else 0
+            named = _count(unevidenced.get(coverage.source_id, 0), "entity", "entities")
             click.echo(f"  {coverage.source_id}: {coverage.cited}/{coverage.paragraphs} paragraphs cited"
-                       f" ({share:.0f}%); {unevidenced.get(coverage.source_id, 0)} entities named without evidence")
+                       f" ({share:.0f}%); {named} named without evidence")
             click.echo(f"    {_sentence_coverage(coverage)}")
         if mentions and result.mentions:
             click.echo("entities a source names that no claim citing that source is about:")
