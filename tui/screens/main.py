@@ -7,6 +7,7 @@ that start-up builds only what its first frame shows.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -90,6 +91,7 @@ class MainScreen(Screen[None]):
         #: The places visited: an entity and the claim last highlighted there, or a place in the reader.
         self.history: list[Place | SourcePlace] = []
         self.position = -1
+        self.panes_lock = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -116,11 +118,16 @@ class MainScreen(Screen[None]):
         return [EntityPane(id="entity"), ProvenancePane(self.passages, id="provenance")]
 
     async def ensure_panes(self) -> None:
-        """Make the entity and provenance panes in place of the first line of help, once."""
-        if self.query("#entity"):
-            return
-        await self.query("#reading-hint").remove()
-        await self.query_one("#reading", Vertical).mount_all(self.panes())
+        """Make the entity and provenance panes in place of the first line of help, once.
+
+        Two entities opened in one burst of keys can both arrive here before the panes are mounted: the
+        lock keeps the second from making them again.
+        """
+        async with self.panes_lock:
+            if self.query("#entity"):
+                return
+            await self.query("#reading-hint").remove()
+            await self.query_one("#reading", Vertical).mount_all(self.panes())
 
     @property
     def entity_pane(self) -> EntityPane | None:
@@ -318,8 +325,16 @@ class MainScreen(Screen[None]):
         self.show_list(message.kind)
 
     def show_list(self, kind: str, focus: bool = True) -> None:
+        """Show the list of ``kind`` (made the first time), and focus it unless ``focus`` is False.
+
+        A list made now is shown at once, so that a second Left or Right read in the same write steps on
+        from it; it takes the focus when it has been composed (see EntityList.on_mount), not before.
+        """
         switcher = self.query_one("#lists", ContentSwitcher)
-        if not switcher.query(f"#list-{kind}"):
+        found = switcher.query(f"#list-{kind}")
+        if found:
+            entity_list = found.first(EntityList)
+        else:
             entity_list = EntityList(self.knowledge_base, kind, self.counts.get(kind, 0), id=f"list-{kind}")
             card = self.card
             if card is not None and card.kind == kind:  # it opens at the entity shown
@@ -327,12 +342,10 @@ class MainScreen(Screen[None]):
                 entity_list.followed_summary = EntitySummary(card.id, card.kind, card.name, card.date,
                                                              card.date_display, 0)
             switcher.mount(entity_list)
-            entity_list.call_after_refresh(lambda: self.show_list(kind, focus))
-            return
         switcher.current = f"list-{kind}"
         self.query_one("#kind-tabs", KindBar).show(kind)
         if focus:
-            switcher.query_one(f"#list-{kind}").query_one(VirtualList).focus()
+            entity_list.focus_list()
 
     def typing_target(self, character: str) -> Widget | None:
         """With nothing focused yet (a key typed as the app opens), what is typed goes to the list's filter."""

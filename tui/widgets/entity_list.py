@@ -63,6 +63,8 @@ class EntityList(Vertical):
         #: The entity to put the cursor on when it comes into the list (the one the main screen shows).
         self.followed: str | None = None
         self.followed_summary: EntitySummary | None = None
+        #: Focus the rows once they are composed (the list was chosen before it was drawn).
+        self.focus_when_mounted = False
 
     def compose(self) -> ComposeResult:
         box = Input(placeholder=f"type to filter {PLURAL.get(self.kind, self.kind + 's')}", classes="filter",
@@ -76,6 +78,16 @@ class EntityList(Vertical):
     def on_mount(self) -> None:
         if self.followed:
             self.locate(self.followed, self.followed_summary)
+        if self.focus_when_mounted and self.display:  # still the list shown (keys may have moved on)
+            self.entities.focus()
+        self.focus_when_mounted = False
+
+    def focus_list(self) -> None:
+        """Focus the rows; a list not composed yet takes the focus when it is."""
+        if self.is_mounted and self.query(VirtualList):
+            self.entities.focus()
+        else:
+            self.focus_when_mounted = True
 
     def fetch_all(self, offset: int, limit: int) -> list[tuple[str, Text]]:
         """A page of every entity of the kind, read as the list scrolls to it."""
