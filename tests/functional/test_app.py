@@ -126,7 +126,7 @@ async def test_timeline_with_actor_filter(shipped_db: Path) -> None:
         events = app.screen.query_one("#events", OptionList)
         everything = events.option_count
         assert everything > 5
-        await pilot.press("a", *"al-Mersaad")  # filtered as it is typed: no Enter needed
+        await pilot.press(*"al-Mersaad")  # filtered as it is typed: no Enter needed
         await settle(app, pilot)
         assert 0 < events.option_count < everything
         await pilot.press("enter")  # from the actor filter to the events
@@ -256,7 +256,7 @@ async def test_markup_typed_into_the_actor_filter_is_shown_literally(shipped_db:
         await settle(app, pilot)
         await pilot.press("ctrl+t")
         await settle(app, pilot)
-        await pilot.press("a", *"[bold]zzqx[", "enter")
+        await pilot.press(*"[bold]zzqx[", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TimelineScreen)
         assert "no entity matches “[bold]zzqx[”" in rendered(app, "#activity-label")

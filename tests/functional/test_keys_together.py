@@ -77,3 +77,27 @@ async def test_bursts_of_keys_over_panes_and_views_made_on_demand(shipped_db: Pa
         assert app.is_running  # no crash on a widget not mounted yet
         assert len(app.screen.query("#entity")) <= 1
 
+
+@pytest.mark.parametrize("in_one_read", [False, True])
+async def test_a_name_typed_on_the_timeline_keeps_its_first_letter(shipped_db: Path, in_one_read: bool) -> None:
+    """``a`` is a letter of a name like any other: "abu" filters by "abu", not by "bu"."""
+    from textual.widgets import Input, Static
+
+    from claimscope.tui.screens.views import TimelineScreen
+
+    app = make_app(shipped_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        if in_one_read:
+            together(app, "ctrl+t", *"abu")
+        else:
+            await pilot.press("ctrl+t")
+            await settle(app, pilot)
+            await pilot.press(*"abu")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, TimelineScreen)
+        assert screen.query_one("#actor", Input).value == "abu"
+        best = app.knowledge_base.search("abu", limit=1, text=False)[0]
+        assert f"involving {best.name}" in str(screen.query_one("#activity-label", Static).render())
+

@@ -78,10 +78,11 @@ def month_counts(spans: list[tuple[str, str, int]]) -> tuple[list[float], str, s
 class EventsList(OptionList):
     """The timeline's events; what is typed on them goes to the actor filter (type-to-filter), as on the lists.
 
-    ``a`` (focus the filter), ``/`` and ``?`` keep their keys.
+    ``/`` and ``?`` keep their keys; every letter goes to the filter, so that the first letter of a name
+    typed there is never taken for a command.
     """
 
-    KEPT = frozenset("a/?")
+    KEPT = frozenset("/?")
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual names it id
         super().__init__(id=id)
@@ -102,7 +103,6 @@ class TimelineScreen(Screen[str | None]):
 
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Back", tooltip="back to the main screen"),
-        Binding("a", "focus_actor", "Filter by actor", tooltip="filter by an actor: type a name or alias"),
         Binding("down", "to_events", "To the events", show=False),
     ]
     HELP_KEYS = [
@@ -121,7 +121,7 @@ class TimelineScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         with Vertical(id="timeline-view"):
-            actor = Input(placeholder="type (or a) to filter by actor: a name or an alias; empty for all",
+            actor = Input(placeholder="type to filter by actor: a name or an alias; empty for all",
                           id="actor")
             events = EventsList(id="events")
             events.filter_box = actor
@@ -135,9 +135,6 @@ class TimelineScreen(Screen[str | None]):
         self.sub_title = "Timeline"
         self.load("")
         self.query_one("#events").focus()
-
-    def action_focus_actor(self) -> None:
-        self.query_one("#actor").focus()
 
     def action_to_events(self) -> None:
         self.query_one("#events").focus()
