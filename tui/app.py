@@ -26,7 +26,7 @@ from textual.screen import ModalScreen, Screen
 
 from claimscope.db.models import Claim
 from claimscope.db.queries import KnowledgeBase, KnowledgeBaseError
-from claimscope.tui.messages import Place, SourcePlace
+from claimscope.tui.messages import Place, SourcePlace, ViewPlace
 from claimscope.tui.passages import PassageStore
 from claimscope.tui.screens.main import MainScreen
 from claimscope.tui.text import clean
@@ -162,6 +162,16 @@ class ClaimscopeApp(App[None]):
         from claimscope.tui.screens.reader import ReaderScreen
 
         self.push_screen(ReaderScreen(self.knowledge_base, place), self.open_entity)
+
+    def open_view(self, place: ViewPlace) -> None:
+        """A view again as it was left (back to the claims view or the disputes from the entity opened there)."""
+        from claimscope.tui.screens.claims import ClaimsScreen, ClaimsState
+        from claimscope.tui.screens.views import DisputesScreen, DisputesState
+
+        if isinstance(place.state, ClaimsState):
+            self.push_screen(ClaimsScreen(self.knowledge_base, self.passages, place.state.scope, left=place.state))
+        elif isinstance(place.state, DisputesState):
+            self.push_screen(DisputesScreen(self.knowledge_base, self.passages, left=place.state), self.open_entity)
 
     def send_citation(self, claim: Claim) -> None:
         """Send a citation of ``claim``, in the format chosen, to the terminal's clipboard."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-__all__ = ["OpenEntity", "Place", "SourcePlace"]
+__all__ = ["OpenEntity", "Place", "SourcePlace", "ViewPlace"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,16 +19,28 @@ class SourcePlace:
 
 
 @dataclass(frozen=True, slots=True)
+class ViewPlace:
+    """A view over the main screen as it was left (the claims view, the disputes): back opens it so again.
+
+    ``view`` names it (``claims``, ``disputes``); ``state`` is the view's own frozen record of what it
+    showed (its query and filters, where its cursor was).
+    """
+
+    view: str
+    state: object = None
+
+
+@dataclass(frozen=True, slots=True)
 class Place:
     """Where to open the main screen: an entity, and the claim to highlight in it (None: its first).
 
-    ``came_from`` is the place in a source the reader left to come here: it goes into the
-    history before the entity, so that back returns to the reader there.
+    ``came_from`` is the place in a source the reader left to come here, or the view Enter was
+    pressed in: it goes into the history before the entity, so that back returns there.
     """
 
     entity_id: str
     claim_id: str | None = None
-    came_from: SourcePlace | None = None
+    came_from: SourcePlace | ViewPlace | None = None
     #: How far the claims were scrolled when the place was left (back and forward return there).
     scroll: int | None = None
 

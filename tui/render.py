@@ -25,12 +25,13 @@ MODALITY_STYLE = {
 }
 
 
-def claim_line(claim: Claim, direction: str = "outgoing", compact: bool = False) -> Text:
+def claim_line(claim: Claim, direction: str = "outgoing", compact: bool = False, counts: bool = True) -> Text:
     """A claim as one line: who, what, whom; its modality, claimant, sources and dispute mark.
 
     ``direction`` is the side of the claim the reader stands on: the entity they are
     looking at is shown plain, the other end in bold. ``compact`` leaves that entity and
-    the predicate out (a heading above says them), keeping only the other end.
+    the predicate out (a heading above says them), keeping only the other end. Without
+    ``counts``, the modality, claimant and number of sources are left to the caller.
     """
     line = Text()
     target = claim.object.name if claim.object else scoped_value(claim)
@@ -48,15 +49,16 @@ def claim_line(claim: Claim, direction: str = "outgoing", compact: bool = False)
     if claim.inferred:
         line.append(" (inferred)", style="italic")
     style = MODALITY_STYLE[claim.modality]
-    if claim.modality != "asserted":
+    if claim.modality != "asserted" and counts:
         line.append(f"  [{claim.modality}", style=style)
         if claim.claimant:
             line.append(" by " + clean_line(claim.claimant.name), style=style)
         line.append("]", style=style)
     if claim.disputed:
         line.append("  DISPUTED", style="bold reverse")
-    count = claim.source_count
-    line.append(f"  {count} source{'s' if count != 1 else ''}", style="dim")
+    if counts:
+        count = claim.source_count
+        line.append(f"  {count} source{'s' if count != 1 else ''}", style="dim")
     return line
 
 

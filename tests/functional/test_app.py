@@ -712,3 +712,29 @@ def test_start_up_reads_only_what_the_first_frame_shows(shipped_db: Path) -> Non
                   "claimscope.tui.widgets.provenance", "claimscope.tui.screens.views", "claimscope.tui.commands",
                   "claimscope.db.folding", "claimscope.seed"):
         assert later not in loaded, f"{later} is imported before the first frame"
+
+
+async def test_back_from_a_side_of_a_dispute_returns_to_the_disputes_there(shipped_db: Path) -> None:
+    app = make_app(shipped_db, entity="iskp")  # an entity opened before: back must not stop there
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        await pilot.press("down")
+        await settle(app, pilot)
+        await pilot.press("tab", "down")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DisputesScreen)
+        sides = screen.query_one("#dispute-sides", OptionList)
+        side = sides.get_option_at_index(sides.highlighted).id
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("backspace")
+        await settle(app, pilot)
+        back = app.screen
+        assert isinstance(back, DisputesScreen)
+        assert back.query_one("#disputes", VirtualList).cursor == 1
+        sides = back.query_one("#dispute-sides", OptionList)
+        assert back.focused is sides and sides.get_option_at_index(sides.highlighted).id == side

@@ -87,7 +87,7 @@ async def test_words_list_the_accusation_and_the_hts_claim_with_the_words_marked
             assert row is not None
             marked = {row[1].plain[span.start:span.end] for span in row[1].spans if span.style == MARK_STYLE}
             assert {"intelligence", "Idlib"} <= marked, row[1].plain
-            assert "source" in row[1].plain
+            assert "¶" in row[1].plain
         rows = [row[1].plain for index in range(len(ids)) if (row := claim_list(app).row(index))]
         assert any("[alleged by Islamic State Khorasan Province]" in row for row in rows), rows
         assert "intelligence in Idlib" in drawn(claim_list(app))
@@ -351,3 +351,56 @@ def test_snippet_window_keeps_the_marks_on_their_words_and_drops_control_charact
     assert "\x1b" not in window.plain and "\x07" not in window.plain
     assert [window.plain[span.start:span.end] for span in window.spans] == ["Idlib"]
     assert "[red]" in window.plain
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_each_row_shows_its_source_locator_claimant_and_grade(shipped_db: Path, size: tuple[int, int]) -> None:
+    """Rows of two lines: the claim, then the locator, grades and source with whose claim it is."""
+    app = make_app(shipped_db, entity="iskp")
+    async with app.run_test(size=size) as pilot:
+        screen = await open_claims_view(app, pilot, "attack")
+        claims = claim_list(app)
+        lines = drawn(claims).splitlines()
+        shown = min(claims.row_count, claims.size.height // 2)
+        assert shown >= 3
+        for index in range(shown):
+            claim = screen.claims[claims.row(index)[0]]
+            evidence = min(claim.evidence, key=lambda item: item.grade)
+            first, second = lines[2 * index], lines[2 * index + 1]
+            assert claim.subject.name[:10] in first
+            place = f"¶{evidence.paragraph}" + (f".{evidence.sentence}" if evidence.sentence else "")
+            assert f"{place} {evidence.source.grade}{evidence.grade} " in second, second
+            assert f"[{claim.modality}" in second, second
+            if claim.claimant is not None and size[0] >= 120:
+                assert f"by {claim.claimant.name}" in second, second
+        # Rows whose claims read alike are told apart by their second line.
+        assert len({lines[2 * index + 1] for index in range(shown)}) == shown
+
+
+async def test_back_from_the_entity_returns_to_the_view_as_it_was(shipped_db: Path) -> None:
+    app = make_app(shipped_db, entity="iskp")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_claims_view(app, pilot, "attack")
+        await toggle(app, pilot, "modality", "asserted")
+        query = screen.claim_query
+        claim_list(app).focus()
+        await pilot.press("down", "down")
+        await settle(app, pilot)
+        chosen = claim_list(app).highlighted_id
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("backspace")
+        await settle(app, pilot)
+        back = app.screen
+        assert isinstance(back, ClaimsScreen) and back is not screen
+        assert back.claim_query == query
+        assert back.query_one("#claim-query", Input).value == "attack"
+        assert claim_list(app).cursor == 2 and claim_list(app).highlighted_id == chosen
+        assert back.focused is claim_list(app)
+        assert "· asserted" in status(app)  # the filter is on again
+        assert back.query_one("#claim-provenance", ProvenancePane).claim.id == chosen
+        await pilot.press("escape", "right_square_bracket")  # and forward again, from the main screen
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.query_one(EntityPane).current_claim().id == chosen

@@ -26,15 +26,15 @@ from textual.widgets.option_list import Option
 from claimscope.db.models import Claim, ClaimHit, ClaimQuery, EntityRef, Facet
 from claimscope.db.queries import KnowledgeBase
 from claimscope.db.records import MODALITIES
-from claimscope.tui.messages import Place
+from claimscope.tui.messages import Place, ViewPlace
 from claimscope.tui.passages import PassageStore
-from claimscope.tui.render import CREDIBILITY, claim_line
+from claimscope.tui.render import CREDIBILITY, MODALITY_STYLE, claim_line
 from claimscope.tui.text import clean, clean_line
 from claimscope.tui.widgets.bars import KeyBar, TitleBar
 from claimscope.tui.widgets.provenance import ProvenancePane
 from claimscope.tui.widgets.virtual_list import KEEP_PAGES, PAGE, VirtualList
 
-__all__ = ["ClaimsScreen", "FacetList", "claim_row", "snippet_text"]
+__all__ = ["ClaimsScreen", "ClaimsState", "FacetList", "claim_row", "snippet_text"]
 
 #: The facets in the order the panel shows them ("about" is the entity the view was opened on).
 FACETS = ("about", "modality", "predicate", "source", "claimant", "grade", "disputed")
@@ -61,6 +61,10 @@ UNFOLDED = 200
 #: Cells of the matching words shown in a row, and how much of the text before them.
 SNIPPET_CELLS = 30
 SNIPPET_LEAD = 8
+#: Cells of the source's name in a row (the locator and grades before it are never cut).
+SOURCE_CELLS = 24
+#: Lines of a row of the list: the claim, then its provenance.
+ROW_LINES = 2
 MARK_STYLE = "bold reverse"
 #: Claims kept in memory for the provenance pane: the pages the list keeps, and a little more.
 CLAIMS_KEPT = PAGE * (KEEP_PAGES + 2)
@@ -122,16 +126,38 @@ def _one_line(piece: str) -> str:
 
 
 def claim_row(hit: ClaimHit, words: bool) -> Text:
-    """One row of the list: the best grade, the matching words (when the query has some), and the claim."""
+    """A row of two lines: the best grade and the claim; then whose claim it is, and where it is said.
+
+    The second line starts with the locator and grades of the best evidence (what tells two rows
+    apart), then the source, the modality and claimant, and the matching words when the query
+    has some; each line is cut to the list's width.
+    """
+    claim = hit.claim
     row = Text(no_wrap=True, end="")
-    grade = best_grade(hit.claim)
+    grade = best_grade(claim)
     row.append(f"{grade if grade is not None else '-':>3}  ", style="bold" if grade is not None and grade <= 2 else "")
-    if words:
-        snippet = snippet_text(hit.snippet, hit.marks) if hit.snippet else Text("")
-        snippet.align("left", SNIPPET_CELLS)
-        row.append_text(snippet)
-        row.append("  ")
-    row.append_text(claim_line(hit.claim))
+    row.append_text(claim_line(claim, counts=False))
+    row.append("\n     ")
+    evidence = min(claim.evidence, key=lambda item: item.grade, default=None)
+    if evidence is not None:
+        source = evidence.source
+        row.append(f"¶{evidence.paragraph}" + (f".{evidence.sentence}" if evidence.sentence else ""), style="bold")
+        row.append(f" {source.grade}{evidence.grade} ", style="bold")
+        name = Text(clean_line(source.publisher.split("(")[0].split(",")[0].strip() or source.title))
+        name.truncate(SOURCE_CELLS, overflow="ellipsis")
+        row.append_text(name)
+        others = claim.source_count - 1
+        if others > 0:
+            row.append(f" +{others} source{'s' if others != 1 else ''}", style="dim")
+    else:
+        row.append("no source", style="italic")
+    style = MODALITY_STYLE[claim.modality]
+    who = f" by {clean_line(claim.claimant.name)}" if claim.claimant else ""
+    row.append(" · ", style="dim")
+    row.append(f"[{claim.modality}{who}]", style=style)
+    if words and hit.snippet:
+        row.append(" · ", style="dim")
+        row.append_text(snippet_text(hit.snippet, hit.marks))
     return row
 
 
@@ -162,6 +188,18 @@ class Found:
     first_page: list[ClaimHit] = field(default_factory=list)
     #: How many claims there are about the scope entity (with the other filters), when the view has one.
     about_count: int | None = None
+
+
+@dataclass(frozen=True)
+class ClaimsState:
+    """The claims view as it was left for an entity, for back to open it so again."""
+
+    scope: EntityRef | None
+    query: ClaimQuery
+    #: The row under the cursor, and whether the claims had the focus.
+    cursor: int = 0
+    on_claims: bool = True
+    unfolded: frozenset[str] = frozenset()
 
 
 class FacetList(OptionList):
@@ -220,12 +258,16 @@ class ClaimsScreen(Screen[None]):
 
     PANES = ("#claim-query", "#claim-facets", "#claim-list", "#claim-provenance")
 
-    def __init__(self, knowledge_base: KnowledgeBase, passages: PassageStore, entity: EntityRef | None = None) -> None:
+    def __init__(self, knowledge_base: KnowledgeBase, passages: PassageStore, entity: EntityRef | None = None,
+                 left: ClaimsState | None = None) -> None:
+        """The view about ``entity`` (or every claim); ``left``: the view as it was left, to open it so again."""
         super().__init__()
         self.knowledge_base = knowledge_base
         self.passages = passages
         self.scope = entity
-        self.claim_query = ClaimQuery(involving=entity.id if entity else None)
+        self.claim_query = left.query if left is not None else ClaimQuery(involving=entity.id if entity else None)
+        #: The view as it was left, until its first answer puts the cursor back.
+        self.left = left
         self.generation = 0
         self.found: Found | None = None
         #: Labels of the facet values seen, to name the filters in use: (facet, value) -> label.
@@ -234,16 +276,19 @@ class ClaimsScreen(Screen[None]):
         self.unfolded: set[str] = set()
         #: The claims of the rows read lately, by id, for the provenance pane and Enter.
         self.claims: OrderedDict[str, Claim] = OrderedDict()
+        if left is not None:
+            self.unfolded = set(left.unfolded)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield Input(placeholder="words in claims and their statements; empty for every claim", id="claim-query")
+        yield Input(self.claim_query.text or "", placeholder="words in claims and their statements; empty for every "
+                    "claim", id="claim-query")
         yield Static("", id="claim-status")
         with Horizontal(id="claims-view"):
             yield FacetList(id="claim-facets")
             with Vertical(id="claim-reading"):
                 yield Static("", id="claim-header")
-                yield VirtualList(id="claim-list")
+                yield VirtualList(id="claim-list", lines=ROW_LINES)
                 yield Static("", id="claim-empty")
                 yield ProvenancePane(self.passages, id="claim-provenance")
         yield KeyBar()
@@ -321,8 +366,14 @@ class ClaimsScreen(Screen[None]):
             return rows
 
         claims.set_rows(fetch, found.total)
+        left, self.left = self.left, None
+        if left is not None and found.total:
+            # Back from the entity opened here: the cursor where it was, the focus on the claims.
+            claims.move_to(min(left.cursor, found.total - 1))
+            if left.on_claims:
+                claims.focus()
         # A few claims take only the rows they need, and leave the rest to the provenance.
-        claims.styles.height = max(found.total, 2) if found.total < FEW else "1fr"
+        claims.styles.height = max(found.total, 1) * ROW_LINES if found.total < FEW else "1fr"
         empty = found.total == 0
         self.query_one("#claim-empty").display = empty
         self.query_one("#claim-provenance").display = not empty
@@ -398,7 +449,8 @@ class ClaimsScreen(Screen[None]):
         header = Table.grid(expand=True)
         header.add_column(no_wrap=True, ratio=1)
         header.add_column(no_wrap=True, justify="right")
-        columns = "cred  " + (f"{'matching words':<{SNIPPET_CELLS}}  " if self.claim_query.text else "") + "claim"
+        words = " matching words" if self.claim_query.text else ""
+        columns = f"cred  claim; ¶locator grades source [whose claim]{words}"
         position = f"{claims.cursor + 1} of {claims.row_count}" if claims.row_count else ""
         header.add_row(Text(f"{columns}", style="dim"), Text(position, style="dim"))
         self.query_one("#claim-header", Static).update(header)
@@ -599,7 +651,10 @@ class ClaimsScreen(Screen[None]):
         """The main screen, at the claim, in the entity the view is about (else the claim's subject)."""
         in_scope = self.scope is not None and self.claim_query.involving == self.scope.id
         entity_id = self.scope.id if in_scope and self.scope is not None else claim.subject.id
-        self.app.open_entity(Place(entity_id, claim.id))  # type: ignore[attr-defined]
+        claims = self.query_one("#claim-list", VirtualList)
+        here = ViewPlace("claims", ClaimsState(self.scope, self.claim_query, claims.cursor, self.focused is claims,
+                                               frozenset(self.unfolded)))
+        self.app.open_entity(Place(entity_id, claim.id, came_from=here))  # type: ignore[attr-defined]
 
     @on(Input.Submitted, "#claim-query")
     def query_submitted(self) -> None:

@@ -21,7 +21,7 @@ from textual.widgets import ContentSwitcher, OptionList, Static
 
 from claimscope.db.models import Claim, EntityCard, EntityRef, EntitySummary
 from claimscope.db.queries import KnowledgeBase
-from claimscope.tui.messages import OpenEntity, Place, SourcePlace
+from claimscope.tui.messages import OpenEntity, Place, SourcePlace, ViewPlace
 from claimscope.tui.passages import PassageStore
 from claimscope.tui.widgets.bars import KeyBar, KindBar, TitleBar
 from claimscope.tui.widgets.entity_list import EntityList
@@ -88,8 +88,8 @@ class MainScreen(Screen[None]):
         self.counts = counts
         self.passages = passages
         self.start_entity = entity
-        #: The places visited: an entity and the claim last highlighted there, or a place in the reader.
-        self.history: list[Place | SourcePlace] = []
+        #: The places visited: an entity and the claim last highlighted there, a place in the reader, or a view.
+        self.history: list[Place | SourcePlace | ViewPlace] = []
         self.position = -1
         self.panes_lock = asyncio.Lock()
 
@@ -178,10 +178,11 @@ class MainScreen(Screen[None]):
         self.open_entity(message.entity_id, message.claim_id)
 
     def open_entity(self, entity_id: str, claim_id: str | None = None, remember: bool = True,
-                    came_from: SourcePlace | None = None, scroll: int | None = None) -> None:
+                    came_from: SourcePlace | ViewPlace | None = None, scroll: int | None = None) -> None:
         """Show an entity, at ``claim_id`` when given; ``remember`` adds it to the history (drops forward ones).
 
-        ``came_from``, a place in a source the reader left, goes into the history first.
+        ``came_from``, a place in a source the reader left or the view Enter was pressed in, goes into the
+        history first.
         """
         if remember:
             self._note_claim()
@@ -189,8 +190,8 @@ class MainScreen(Screen[None]):
                 if place is None:
                     continue
                 current = self.history[self.position] if self.position >= 0 else None
-                if current is None or (current != place if isinstance(place, SourcePlace)
-                                       else not place.same_place(current)):
+                if current is None or (not place.same_place(current) if isinstance(place, Place)
+                                       else current != place):
                     del self.history[self.position + 1:]
                     self.history.append(place)
                     self.position = len(self.history) - 1
@@ -207,10 +208,12 @@ class MainScreen(Screen[None]):
                 scroll = round(self.query_one("#claims", OptionList).scroll_y)
                 self.history[self.position] = Place(current.entity_id, claim.id, scroll=scroll)
 
-    def go_to(self, place: Place | SourcePlace) -> None:
-        """Return to a place of the history: an entity at its claim and scroll, or the reader where it was left."""
+    def go_to(self, place: Place | SourcePlace | ViewPlace) -> None:
+        """Return to a place of the history: an entity at its claim and scroll, the reader or a view as left."""
         if isinstance(place, SourcePlace):
             self.app.open_reader(place)  # type: ignore[attr-defined]
+        elif isinstance(place, ViewPlace):
+            self.app.open_view(place)  # type: ignore[attr-defined]
         else:
             self.open_entity(place.entity_id, place.claim_id, remember=False, scroll=place.scroll)
 

@@ -7,6 +7,8 @@ ellipsis, never wrapped back under their first column.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.console import Group
 from rich.padding import Padding
 from rich.text import Text
@@ -22,14 +24,14 @@ from textual.widgets.option_list import Option
 from claimscope.db.edtf import parse_edtf
 from claimscope.db.models import Claim, Dispute, Evidence, Source, TimelineEvent
 from claimscope.db.queries import KnowledgeBase
-from claimscope.tui.messages import Place, SourcePlace
+from claimscope.tui.messages import Place, SourcePlace, ViewPlace
 from claimscope.tui.passages import PassageStore
 from claimscope.tui.render import CREDIBILITY, RELIABILITY, claim_line, short_date
 from claimscope.tui.text import clean, clean_line
 from claimscope.tui.widgets.bars import KeyBar, TitleBar
 from claimscope.tui.widgets.virtual_list import VirtualList
 
-__all__ = ["DisputesScreen", "SourcesScreen", "TimelineScreen", "locator", "month_counts"]
+__all__ = ["DisputesScreen", "DisputesState", "SourcesScreen", "TimelineScreen", "locator", "month_counts"]
 
 TIMELINE_LIMIT = 2000
 #: The date column of the timeline: wide enough for "15 Aug–4 Nov 2021" (a date longer is read less precisely).
@@ -320,6 +322,15 @@ def source_facts(source: Source) -> Text:
     return facts
 
 
+@dataclass(frozen=True)
+class DisputesState:
+    """The disputes as they were left for an entity, for back to open them so again."""
+
+    #: The dispute under the cursor, and the side Enter was pressed on (None: Enter on the dispute).
+    cursor: int = 0
+    side: str | None = None
+
+
 class DisputesScreen(Screen[str | Place | None]):
     """Claims that disagree: each side under the other, with its source, locator and cited sentence."""
 
@@ -333,10 +344,13 @@ class DisputesScreen(Screen[str | Place | None]):
         ("Page Up, Page Down", "a screenful up or down"),
     ]
 
-    def __init__(self, knowledge_base: KnowledgeBase, passages: PassageStore | None = None) -> None:
+    def __init__(self, knowledge_base: KnowledgeBase, passages: PassageStore | None = None,
+                 left: DisputesState | None = None) -> None:
+        """The disputes; ``left``: as they were left for an entity, to open them so again."""
         super().__init__()
         self.knowledge_base = knowledge_base
         self.passages = passages or PassageStore(None)
+        self.left = left
         self.disputes: dict[str, Dispute] = {}
         #: The claims of the dispute shown, by id (its sides).
         self.sides: dict[str, Claim] = {}
@@ -359,6 +373,8 @@ class DisputesScreen(Screen[str | Place | None]):
         if not total:
             self.query_one("#dispute-heading", Static).update(Text("No disputes.", style="italic"))
         disputes.focus()
+        if self.left is not None and total:
+            disputes.move_to(min(self.left.cursor, total - 1))
 
     def fetch(self, offset: int, limit: int) -> list[tuple[str, Text]]:
         """A page of disputes with their claims, read as the list scrolls to it."""
@@ -397,20 +413,29 @@ class DisputesScreen(Screen[str | Place | None]):
         self.sides = {claim.id: claim for claim in dispute.claims}
         if sides:
             options.highlighted = 0
+        left, self.left = self.left, None
+        if left is not None and left.side in self.sides:
+            # Back from the entity a side opened: on that side again.
+            options.highlighted = list(self.sides).index(left.side)
+            options.focus()
 
     @on(VirtualList.Selected, "#disputes")
     def chosen(self, event: VirtualList.Selected) -> None:
         """Enter on a dispute: its subject, at the dispute's first claim."""
         dispute = self.disputes.get(event.item_id)
         if dispute is not None and dispute.claims:
-            self.dismiss(Place(dispute.subject.id, dispute.claims[0].id))
+            self.dismiss(Place(dispute.subject.id, dispute.claims[0].id, came_from=self.here(None)))
 
     @on(OptionList.OptionSelected, "#dispute-sides")
     def side_chosen(self, event: OptionList.OptionSelected) -> None:
         """Enter on a side: its entity, at that claim."""
         claim = self.sides.get(event.option.id or "")
         if claim is not None:
-            self.dismiss(Place(claim.subject.id, claim.id))
+            self.dismiss(Place(claim.subject.id, claim.id, came_from=self.here(claim.id)))
+
+    def here(self, side: str | None) -> ViewPlace:
+        """The disputes as they are now, at ``side``: where back returns from the entity opened."""
+        return ViewPlace("disputes", DisputesState(self.query_one("#disputes", VirtualList).cursor, side))
 
 
 def dispute_side(number: int, count: int, reason: str, claim: Claim, passages: PassageStore) -> Group:

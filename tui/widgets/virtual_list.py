@@ -41,7 +41,10 @@ def _no_rows(_offset: int, _limit: int) -> list[tuple[str, Text]]:
 
 
 class VirtualList(ScrollView, can_focus=True):
-    """Rows ``(id, line)`` from a fetch function; Enter or a click selects the row under the cursor."""
+    """Rows ``(id, line)`` from a fetch function; Enter or a click selects the row under the cursor.
+
+    A row may take several lines (``lines``): its text holds them separated by newlines, each cut to the width.
+    """
 
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False),
@@ -83,16 +86,17 @@ class VirtualList(ScrollView, can_focus=True):
         """The row ``index`` was chosen with Enter or a click."""
 
     def __init__(self, fetch: Fetch = _no_rows, total: int = 0, *, id: str | None = None,  # noqa: A002 - Textual's name
-                 classes: str | None = None) -> None:
-        """A list of ``total`` rows served by ``fetch`` (``set_rows`` changes them).
+                 classes: str | None = None, lines: int = 1) -> None:
+        """A list of ``total`` rows served by ``fetch`` (``set_rows`` changes them), each ``lines`` lines high.
 
         Rows given here are in the list's first layout, its scroll bar included: one layout, not two.
         """
         super().__init__(id=id, classes=classes)
         self._fetch: Fetch = fetch
         self._total = max(total, 0)
+        self.lines = max(lines, 1)
         if self._total:
-            self.virtual_size = Size(0, self._total)
+            self.virtual_size = Size(0, self._total * self.lines)
         self._pages: OrderedDict[int, list[tuple[str, Text]]] = OrderedDict()
         #: The text box that what is typed on the list goes to (type-to-filter), if the list has one.
         self.filter_box: Widget | None = None
@@ -128,7 +132,7 @@ class VirtualList(ScrollView, can_focus=True):
         self._fetch = fetch
         self._total = max(total, 0)
         self._pages.clear()
-        self.virtual_size = Size(0, self._total)
+        self.virtual_size = Size(0, self._total * self.lines)
         self.scroll_to(y=0, animate=False, immediate=True)
         self.cursor = 0
         self.refresh()
@@ -190,7 +194,7 @@ class VirtualList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
+        index, part = divmod(scroll_y + y, self.lines)
         width = self.scrollable_content_region.width
         base, cursor = self.line_styles()
         found = self.row(index)
@@ -198,8 +202,13 @@ class VirtualList(ScrollView, can_focus=True):
             found = ("", self.empty_text)
         if found is None:
             return Strip.blank(width, base)
+        text = found[1]
+        if self.lines > 1:
+            parts = text.split("\n", allow_blank=True)
+            text = parts[part] if part < len(parts) else Text("")
+            text.no_wrap, text.end = True, ""
         # A space before each row, and an ellipsis where a long name is cut.
-        line = Text(" ", end="", no_wrap=True) + found[1]
+        line = Text(" ", end="", no_wrap=True) + text
         line.truncate(width, overflow="ellipsis")
         segments = list(line.render(self.app.console))
         style = cursor if index == self.cursor and self._total else base
@@ -220,10 +229,10 @@ class VirtualList(ScrollView, can_focus=True):
             self.post_message(self.Highlighted(self, clamped, item))
 
     def _scroll_to_cursor(self) -> None:
-        height = self.scrollable_content_region.height
+        height = self.scrollable_content_region.height // self.lines  # in rows
         if not height:
             return  # not laid out yet: on_resize scrolls
-        top = int(self.scroll_y)
+        top = -(-int(self.scroll_y) // self.lines)  # the first row on screen whole
         if top <= self.cursor < top + height:
             self._center_cursor = False
             return
@@ -232,7 +241,7 @@ class VirtualList(ScrollView, can_focus=True):
         else:
             y = self.cursor if self.cursor < top else self.cursor - height + 1
         self._center_cursor = False
-        self.scroll_to(y=max(y, 0), animate=False, immediate=True)
+        self.scroll_to(y=max(y, 0) * self.lines, animate=False, immediate=True)
 
     def on_focus(self) -> None:
         self.refresh()
@@ -251,7 +260,7 @@ class VirtualList(ScrollView, can_focus=True):
         self.cursor += step
 
     def action_page(self, direction: int) -> None:
-        self.cursor += direction * max(self.scrollable_content_region.height - 1, 1)
+        self.cursor += direction * max(self.scrollable_content_region.height // self.lines - 1, 1)
 
     def action_first(self) -> None:
         self.cursor = 0
@@ -265,7 +274,7 @@ class VirtualList(ScrollView, can_focus=True):
             self.post_message(self.Selected(self, self.cursor, item))
 
     def on_click(self, event: events.Click) -> None:
-        index = int(self.scroll_y) + event.y
+        index = (int(self.scroll_y) + event.y) // self.lines
         if 0 <= index < self._total:
             self.cursor = index
             self.action_select()
