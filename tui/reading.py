@@ -310,12 +310,13 @@ def open_source(store: KnowledgeBase, source_id: str, corpus: Path | None) -> So
     counts its paragraphs; no paragraph is read. The sentences come from the index made at build
     when there is one (the text it was made from is the one checked), else from the text.
     """
-    record = store.source_record(source_id)
-    if record is None:
-        return None
-    built_with = store.meta().get("corpus")
+    with store.snapshot():
+        record = store.source_record(source_id)
+        if record is None:
+            return None
+        built_with = store.meta().get("corpus")
+        indexed = store.passage_paragraphs(source_id)
     folder = corpus or (Path(built_with) if built_with else None)
-    indexed = store.passage_paragraphs(source_id)
 
     def from_index(low: int, high: int) -> dict[int, list[tuple[int, str]]]:
         grouped: dict[int, list[tuple[int, str]]] = defaultdict(list)
