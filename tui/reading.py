@@ -187,6 +187,12 @@ class SourcePages:
 
     # -- pages ------------------------------------------------------------------------------------
 
+    @property
+    def kept(self) -> int:
+        """How many paragraphs are read and kept."""
+        with self._lock:
+            return sum(len(page) for page in self._pages.values())
+
     def cached(self, index: int) -> CitedParagraph | None:
         """The paragraph at ``index`` when its page is kept (asks nothing of the knowledge base)."""
         with self._lock:

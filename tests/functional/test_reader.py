@@ -12,7 +12,7 @@ from claimscope.db.models import ClaimQuery
 from claimscope.seed.knowledge_base import build
 from claimscope.tui.app import make_app
 from claimscope.tui.messages import SourcePlace
-from claimscope.tui.reading import read_source
+from claimscope.tui.reading import PAGE, read_source
 from claimscope.tui.screens.main import MainScreen
 from claimscope.tui.screens.reader import ReaderScreen
 from claimscope.tui.widgets.entity_pane import EntityPane
@@ -142,7 +142,7 @@ async def test_without_the_text_the_paragraphs_are_listed_by_number_and_it_says_
 
 
 async def test_a_long_text_lays_out_only_what_is_on_screen(tmp_path: Path) -> None:
-    """10,000 paragraphs: opening and going to the end wrap only the paragraphs shown."""
+    """10,000 paragraphs: opening and going to the end read and wrap only the paragraphs shown and near them."""
     paragraphs = [f"Paragraph {n} of the invented Example Front file names Sampletown again." for n in range(10_000)]
     text = "Example Times\n\n" + "\n".join(paragraphs)
     sha256 = hashlib.sha256(text.encode()).hexdigest()
@@ -158,9 +158,10 @@ async def test_a_long_text_lays_out_only_what_is_on_screen(tmp_path: Path) -> No
         view = app.screen.query_one(SourceText)
         assert len(view.paragraphs) == 10_000
         assert len(view._wrapped) < 40, "only the paragraphs on screen are laid out"
+        assert app.screen.reading.kept <= 3 * PAGE, "only the paragraphs around them and the last are read"
         await pilot.press("end")
         await settle(app, pilot)
-        assert view.current()[0] == 10_000 and len(view._wrapped) < 80
+        assert view.current()[0] == 10_000 and len(view._wrapped) < 80 and app.screen.reading.kept <= 4 * PAGE
         assert "¶10000 Paragraph 9999 of" in drawn(view)
 
 
