@@ -98,7 +98,22 @@ class ClaimscopeApp(App[None]):
             target = typing_target(event.character) if typing_target is not None else None
             if target is not None:
                 self.screen.set_focus(target)
+        if isinstance(event, events.Key) and not event.is_forwarded and self.opens_at_once(event):
+            # Search opens before the next key is read: the keys typed after / in one write (or buffered over
+            # SSH) go to its query, not to the list (the app's own bindings otherwise run after the key bubbles).
+            await self.run_action("search")
+            return
         await super().on_event(event)
+
+    def opens_at_once(self, event: events.Key) -> bool:
+        """Whether ``event`` would run the app's own search, and nothing nearer the focus takes it first."""
+        if event.key != "slash":
+            return False
+        active = self.screen.active_bindings.get(event.key)
+        focused = self.focused
+        if active is None or active.node is not self or not active.enabled or active.binding.action != "search":
+            return False
+        return focused is None or not focused.check_consume_key(event.key, event.character)
 
     def get_key_display(self, binding: Binding) -> str:
         # Keys as most terminal programs write them: Esc, Tab, F1, ^Q (Textual writes esc, tab, f1, ^q).

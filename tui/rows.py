@@ -45,10 +45,13 @@ def _stretch(part: str) -> str:
 
 def result_line(item: SearchResult | EntitySummary, show_kind: bool = True) -> Text:
     """One line of a result list: the name, the kind, and the alias (or the words) that matched."""
-    line = Text(clean_line(item.name), style="bold")
-    if isinstance(item, SearchResult) and item.how == "passage":
-        line.append(f"  ¶{item.paragraph}.{item.sentence}", style="cyan")
-    elif show_kind:
+    passage = isinstance(item, SearchResult) and item.how == "passage"
+    line = Text()
+    if isinstance(item, SearchResult) and passage:
+        # The locator first: after a long title it would be cut off at the edge.
+        line.append(f"¶{item.paragraph}.{item.sentence}  ", style="cyan")
+    line.append(clean_line(item.name), style="bold")
+    if show_kind and not passage:
         line.append(f"  {item.kind}", style="cyan")
     if isinstance(item, SearchResult) and item.how in _FOUND_IN and item.snippet:
         line.append(f"  {_FOUND_IN[item.how]} ", style="dim")

@@ -738,3 +738,26 @@ async def test_back_from_a_side_of_a_dispute_returns_to_the_disputes_there(shipp
         assert back.query_one("#disputes", VirtualList).cursor == 1
         sides = back.query_one("#dispute-sides", OptionList)
         assert back.focused is sides and sides.get_option_at_index(sides.highlighted).id == side
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_search_rows_are_cut_at_the_edge_and_keep_a_passage_locator(shipped_db: Path,
+                                                                          size: tuple[int, int]) -> None:
+    app = make_app(shipped_db)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"intelligence idlib")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        options = screen.query_one("#search-results", OptionList)
+        prompts = [str(options.get_option_at_index(index).prompt) for index in range(options.option_count)]
+        passages = [prompt for prompt in prompts if "in the text:" in prompt]
+        assert passages and all(prompt.startswith("¶") for prompt in passages), passages
+        width = options.scrollable_content_region.width
+        cut = [line.rstrip() for y in range(options.size.height)
+               if (line := options.render_line(y).text).rstrip().endswith("…")]
+        assert cut and all(len(line) >= width - 2 for line in cut), (width, cut)
+        # The key bar under the dialog says what Esc does there.
+        bar = str(screen.query_one(KeyBar).render())
+        assert "Esc Close" in bar and "Filter" not in bar

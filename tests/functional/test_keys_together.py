@@ -101,3 +101,17 @@ async def test_a_name_typed_on_the_timeline_keeps_its_first_letter(shipped_db: P
         best = app.knowledge_base.search("abu", limit=1, text=False)[0]
         assert f"involving {best.name}" in str(screen.query_one("#activity-label", Static).render())
 
+
+async def test_down_and_enter_typed_ahead_in_search_apply_to_the_results(shipped_db: Path) -> None:
+    """``/iskp`` Down Enter in one write: Down moves to the second result when the results come, Enter opens it."""
+    from claimscope.tui.widgets.entity_pane import EntityPane
+
+    app = make_app(shipped_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        names = app.knowledge_base.search("iskp", limit=30, text=False)
+        assert len(names) >= 2 and names[1].how not in ("claim", "passage")
+        together(app, "slash", *"iskp", "down", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen), "the dialog stayed open: Down and Enter were dropped"
+        assert app.screen.query_one(EntityPane).card.id == names[1].id

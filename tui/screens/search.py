@@ -14,6 +14,7 @@ from claimscope.db.models import SearchResult
 from claimscope.db.queries import KnowledgeBase
 from claimscope.tui.messages import Place
 from claimscope.tui.render import result_line
+from claimscope.tui.widgets.bars import KeyBar
 
 __all__ = ["SearchScreen"]
 
@@ -26,7 +27,8 @@ class SearchScreen(ModalScreen[str | Place | None]):
     """Type a name, acronym, misspelling, or words of what happened; Enter opens the highlighted result.
 
     A result found in a claim opens its entity at that claim; a passage opens the entity of the
-    first claim that cites it. Escape goes back.
+    first claim that cites it. Escape goes back. Down and Enter typed before the results came
+    (keys typed ahead, or buffered over SSH) are kept and apply to the results when they come.
     """
 
     CSS_PATH = "dialogs.tcss"
@@ -46,7 +48,12 @@ class SearchScreen(ModalScreen[str | Place | None]):
         self.knowledge_base = knowledge_base
         self.initial_query = query
         self.generation = 0
+        #: The generation of the results on screen: behind ``generation`` while a search is on its way.
+        self.shown_generation = 0
         self.results: dict[str, SearchResult] = {}
+        #: Down and Enter pressed in the query before its results came, to apply when they do.
+        self.downs_ahead = 0
+        self.enter_ahead = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
@@ -54,6 +61,7 @@ class SearchScreen(ModalScreen[str | Place | None]):
                         id="query")
             yield OptionList(id="search-results")
             yield Static("", id="search-status")
+        yield KeyBar()  # this dialog's keys (Esc closes), over the main screen's
 
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
@@ -63,7 +71,13 @@ class SearchScreen(ModalScreen[str | Place | None]):
     @on(Input.Changed, "#query")
     def query_changed(self, event: Input.Changed) -> None:
         self.generation += 1
+        self.downs_ahead, self.enter_ahead = 0, False
         self.run_search(event.value)
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the results of the query typed are still on their way."""
+        return self.shown_generation != self.generation and bool(self.query_one("#query", Input).value.strip())
 
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
@@ -85,6 +99,7 @@ class SearchScreen(ModalScreen[str | Place | None]):
     def show_results(self, generation: int, query: str, results: list[SearchResult], final: bool) -> None:
         if generation != self.generation:
             return  # typing went on: a newer search is coming
+        self.shown_generation = generation
         options = self.query_one("#search-results", OptionList)
         highlighted = options.highlighted
         options.clear_options()
@@ -99,6 +114,19 @@ class SearchScreen(ModalScreen[str | Place | None]):
         else:
             status = f"{len(results)} found" if results else "nothing matches"
         self.query_one("#search-status", Static).update(status)
+        if results or final:
+            self.apply_keys_ahead()
+
+    def apply_keys_ahead(self) -> None:
+        """Down and Enter pressed before these results came: move, then open, as if pressed now."""
+        downs, enter = self.downs_ahead, self.enter_ahead
+        self.downs_ahead, self.enter_ahead = 0, False
+        options = self.query_one("#search-results", OptionList)
+        if downs and options.option_count:
+            options.focus()
+            options.highlighted = min((options.highlighted or 0) + downs, options.option_count - 1)
+        if enter and options.highlighted is not None:
+            self.choose(options.get_option_at_index(options.highlighted).id)
 
     def choose(self, result_id: str | None) -> None:
         """Open what a result points at: the entity, at the claim its words were found in."""
@@ -124,6 +152,9 @@ class SearchScreen(ModalScreen[str | Place | None]):
 
     @on(Input.Submitted, "#query")
     def submitted(self) -> None:
+        if self.waiting:
+            self.enter_ahead = True
+            return
         options = self.query_one("#search-results", OptionList)
         if options.highlighted is not None:
             self.choose(options.get_option_at_index(options.highlighted).id)
@@ -134,6 +165,9 @@ class SearchScreen(ModalScreen[str | Place | None]):
 
     def action_focus_results(self) -> None:
         """Down from the query: into the results, on the one after the highlighted one (Enter opens it)."""
+        if self.waiting:
+            self.downs_ahead += 1  # the results are on their way: Down applies to them
+            return
         options = self.query_one("#search-results", OptionList)
         options.focus()
         if options.highlighted is None:
