@@ -136,6 +136,7 @@ async def test_without_the_text_the_paragraphs_are_listed_by_number_and_it_says_
         assert "Text not shown" in facts and "not on this machine" in facts
         lines = drawn(app.screen.query_one(SourceText))
         assert "¶1 " in lines and "(text not shown)" in lines and "¶2 " in lines
+        assert "cited by 2 claims " in lines and "cited by 1 claim " in lines  # singular and plural
         await pilot.press("right")
         assert app.screen.query_one(SourceText).current() == (2, None)
         assert claims_listed(app)  # paragraph 2's claims

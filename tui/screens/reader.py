@@ -60,7 +60,8 @@ class _Shown:
             return None
         if not paragraph.sentences:
             return TextParagraph(paragraph.number, (), paragraph.whole,
-                                 f"(text not shown) · cited by {paragraph.cited} claim(s)")
+                                 f"(text not shown) · cited by {paragraph.cited} "
+                                 f"claim{'' if paragraph.cited == 1 else 's'}")
         return TextParagraph(paragraph.number, paragraph.sentences, paragraph.whole)
 
 
