@@ -180,6 +180,24 @@ def header_lines(card: EntityCard, width: int, budget: int) -> Text:
     return Text("\n").join(lines)
 
 
+def lines_within(text: Text, width: int, budget: int) -> Text:
+    """``text`` wrapped at ``width`` cells in at most ``budget`` lines; cut, it ends with an ellipsis and ``MORE``
+    (the key that shows it whole)."""
+    width = max(width, 12)
+    lines = _wrap(text, width)
+    if len(lines) <= max(budget, 1):
+        return Text("\n").join(lines)
+    lines = lines[:max(budget, 1)]
+    last = lines[-1].copy()
+    last.rstrip()
+    last.truncate(max(width - 1 - len(MORE), 1))
+    last.rstrip()
+    last.append("…")
+    last.append(MORE, style="dim")
+    lines[-1] = last
+    return Text("\n").join(lines)
+
+
 def _ellipsis(line: Text, width: int) -> Text:
     """``line`` ended with an ellipsis, within ``width`` cells."""
     cut = line.copy()

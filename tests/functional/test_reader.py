@@ -279,3 +279,37 @@ async def test_the_claims_view_and_the_reader_agree_with_passages(shipped_db: Pa
                     if any(e.source.id == source and e.paragraph == 7 and e.sentence in (1, None)
                            for e in hit.claim.evidence)}
         assert listed == expected and listed
+
+
+async def test_i_shows_the_facts_whole_and_a_long_notice_is_cut_with_an_ellipsis(tmp_path: Path) -> None:
+    from claimscope.tui.screens.help import TextScreen
+
+    # A source with a long title and two authors, built without its text (so no sentences are indexed).
+    seed, _ = write_mini_seed(tmp_path / "long")
+    sources = seed / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8")
+                       .replace("title: The Example Front", "title: The Example Front, a Title Long Enough to Be Cut")
+                       .replace("authors: [A. Writer]", "authors: [A. Writer, B. Other Writer]"), encoding="utf-8")
+    bare = tmp_path / "bare.db"
+    build(bare, seed, None)
+    # Without the corpus, at 80x24: the notice ends with an ellipsis and says which key shows it all.
+    app = make_app(bare, corpus=tmp_path / ("elsewhere-" + "x" * 60), source=SourcePlace("example-times"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        facts = drawn(reader.query_one("#reader-facts", Static))
+        lines = [line.rstrip() for line in facts.splitlines() if line.strip()]
+        assert lines[-1].endswith("… (i: all)"), facts
+        assert "Other Writer" not in facts  # the facts line is cut at 80 columns...
+        assert "i Facts" in drawn(reader.query_one("KeyBar"))
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextScreen)
+        whole = app.screen.text.plain
+        # ...and i shows all of it: the title, publisher, every author, the URL and the notice to its end.
+        for fact in ("The Example Front, a Title Long Enough to Be Cut", "Example Times", "A. Writer, B. Other Writer",
+                     "https://example.org/front", "listed by number with the claims that cite them."):
+            assert fact in whole, fact
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReaderScreen)

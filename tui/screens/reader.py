@@ -27,7 +27,7 @@ from claimscope.db.models import Claim, Evidence
 from claimscope.db.queries import KnowledgeBase
 from claimscope.tui.messages import Place, SourcePlace
 from claimscope.tui.reading import CitedParagraph, Cursor, NotKept, SourcePages, open_source
-from claimscope.tui.render import claim_line
+from claimscope.tui.render import claim_line, lines_within
 from claimscope.tui.text import clean_line
 from claimscope.tui.widgets.bars import KeyBar, TitleBar
 from claimscope.tui.widgets.source_text import SourceText, TextParagraph
@@ -37,6 +37,10 @@ __all__ = ["ReaderScreen"]
 #: A search through the source from a place: where it lands (None: nowhere), and what to say, how firmly.
 #: Given ``kept_only`` it looks only at the paragraphs kept (it raises NotKept when it needs more).
 Search = Callable[[Cursor, bool], tuple[Cursor | None, str | None, SeverityLevel]]
+
+
+#: The lines of the facts box (its height in reader.tcss, less the rule under it).
+FACTS_LINES = 5
 
 
 class _Shown:
@@ -81,6 +85,8 @@ class ReaderScreen(Screen[Place | None]):
 
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Back"),
+        Binding("i", "facts", "Facts",
+                tooltip="the source's facts whole: title, publisher, authors, date, grade, URL, why no text"),
         Binding("n", "next_marked(1)", "Next cited"),
         Binding("N", "next_marked(-1)", "Previous cited"),
         Binding("u", "toggle_uncited", "Cited/uncited"),
@@ -183,30 +189,79 @@ class ReaderScreen(Screen[Place | None]):
 
     def show_facts(self) -> None:
         """Two lines of facts: who, where, when and how reliable (cut with an ellipsis when narrow), then the
-        whole URL; one more when the text is not what is shown, saying why."""
+        whole URL; then, when the text is not what is shown, why (cut to the lines left, ending with ``(i: all)``).
+        ``i`` shows all of it (``action_facts``)."""
         reading = self.reading
         if reading is None:
             return
         source = reading.source
-        published = parse_edtf(source.published).describe() if source.published else "undated"
-        authors = ", ".join(source.authors) or "no byline"
+        width = max(self.size.width - 2, 12)
         # The date and the grade always show; the title, publisher and authors give way to them.
-        tail = Text(f" · {published} · grade {source.grade}")
+        tail = Text(f" · {self._published()} · grade {source.grade}")
         if source.unconfirmed:
             tail.append(f" (unconfirmed: {', '.join(source.unconfirmed)})", style="italic")
         facts = Text(clean_line(source.title), style="bold")
-        facts.append(f" · {clean_line(source.publisher)} · {clean_line(authors)}")
-        facts.truncate(max(self.size.width - 2 - len(tail), 12), overflow="ellipsis")
+        facts.append(f" · {clean_line(source.publisher)} · {clean_line(self._authors())}")
+        facts.truncate(max(width - len(tail), 12), overflow="ellipsis")
         facts.append_text(tail)
-        facts.truncate(max(self.size.width - 2, 12), overflow="ellipsis")
+        facts.truncate(width, overflow="ellipsis")
+        url = Text(clean_line(source.url), style="underline")
         facts.append("\n")
-        facts.append(clean_line(source.url), style="underline")
-        if reading.text_problem:
-            facts.append(f"\nText not shown: {clean_line(reading.text_problem)}. The paragraphs are listed by "
-                         "number with the claims that cite them.", style="bold")
-        elif reading.text_note:
-            facts.append(f"\nAs indexed at build ({clean_line(reading.text_note)}).", style="italic")
+        facts.append_text(url)
+        notice = self._notice()
+        if notice is not None:
+            # The box holds FACTS_LINES lines: the facts, the URL (wrapped), and what is left for the notice.
+            url_lines = -(-max(url.cell_len, 1) // width)
+            facts.append("\n")
+            facts.append_text(lines_within(notice, width, FACTS_LINES - 1 - url_lines))
         self.query_one("#reader-facts", Static).update(facts)
+
+    def _published(self) -> str:
+        assert self.reading is not None
+        published = self.reading.source.published
+        return parse_edtf(published).describe() if published else "undated"
+
+    def _authors(self) -> str:
+        assert self.reading is not None
+        return ", ".join(self.reading.source.authors) or "no byline"
+
+    def _notice(self) -> Text | None:
+        """Why the text shown is not the source's own, in full (None: it is)."""
+        reading = self.reading
+        assert reading is not None
+        if reading.text_problem:
+            return Text(f"Text not shown: {clean_line(reading.text_problem)}. The paragraphs are listed by "
+                        "number with the claims that cite them.", style="bold")
+        if reading.text_note:
+            return Text(f"As indexed at build ({clean_line(reading.text_note)}).", style="italic")
+        return None
+
+    def action_facts(self) -> None:
+        """The source's facts whole, none of them cut: title, publisher, authors, date, grade, URL, and why the
+        text is not shown when it is not."""
+        from claimscope.tui.screens.help import TextScreen
+
+        reading = self.reading
+        if reading is None:
+            return
+        source = reading.source
+        text = Text(clean_line(source.title), style="bold")
+        text.append(f"\nsource: {source.id}", style="dim")
+        text.append(f"\npublisher: {clean_line(source.publisher)}")
+        text.append(f"\nauthors: {clean_line(self._authors())}")
+        text.append(f"\npublished: {self._published()}")
+        text.append(f"\ngrade: {source.grade}" + (f" ({clean_line(source.grade_note)})" if source.grade_note else ""))
+        if source.unconfirmed:
+            text.append(f"\nunconfirmed: {', '.join(source.unconfirmed)}", style="italic")
+        text.append("\n")
+        text.append(clean_line(source.url), style="underline")
+        if source.note:
+            text.append(f"\nnote: {clean_line(source.note)}", style="dim")
+        notice = self._notice()
+        if notice is not None:
+            text.append("\n\n")
+            text.append_text(notice)
+        self.app.push_screen(TextScreen(text))
 
     # -- the claims of the sentence under the cursor -------------------------------------------------
 
