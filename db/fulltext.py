@@ -198,10 +198,18 @@ def by_coverage(connection: sqlite3.Connection, table: str, query: TextQuery, ra
     held = dict.fromkeys(head, 0)
     marks = ",".join("?" * len(head))
     for unit in query.units:
-        for (rowid,) in connection.execute(
-            f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid IN ({marks})",  # noqa: S608 - fixed names
-            (unit, *head),
-        ):
+        # FTS5 takes neither an IN list of rowids nor a join as a constraint: given the list it
+        # read every text holding the word (2.6 s for a common one at a million claims). A
+        # rowid = ? it seeks, which is cheap for words; a prefix (the word being typed) it
+        # expands again at every query, so that one is given the rowids' range instead.
+        if unit.endswith("*"):
+            rows = connection.execute(
+                f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid >= ? AND rowid <= ?"  # noqa: S608
+                f" AND +rowid IN ({marks})", (unit, min(head), max(head), *head)).fetchall()
+        else:
+            single = f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid = ?"  # noqa: S608
+            rows = [row for rowid in head for row in connection.execute(single, (unit, rowid))]
+        for (rowid,) in rows:
             held[rowid] += 1
     position = {rowid: index for index, rowid in enumerate(head)}
     return sorted(head, key=lambda rowid: (-held[rowid], position[rowid])) + ranked[COVERAGE_POOL:], held

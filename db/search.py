@@ -350,20 +350,23 @@ def text_hits(connection: sqlite3.Connection, query: str, kind: str | None = Non
         "summary": (
             "entities_fts",
             "entities_fts f JOIN entities e ON e.rowid = f.rowid", f"entities_fts MATCH ? {kind_sql}",
-            "SELECT f.rank, e.rowid, e.id, e.kind, e.name, snippet(entities_fts, -1, ?, ?, '…', ?)"
-            " FROM entities_fts f JOIN entities e ON e.rowid = f.rowid WHERE entities_fts MATCH ? AND f.rowid IN ({})",
+            "SELECT 0, e.rowid, e.id, e.kind, e.name, snippet(entities_fts, -1, ?, ?, '…', ?)"
+            " FROM entities_fts f JOIN entities e ON e.rowid = f.rowid WHERE entities_fts MATCH ?"
+            " AND f.rowid >= ? AND f.rowid <= ? AND +f.rowid IN ({})",
         ),
         "claim": (
             "claims_fts",
             "claims_fts f", "claims_fts MATCH ?",
-            "SELECT f.rank, c.rowid, c.id, c.subject_id, c.object_id, snippet(claims_fts, 0, ?, ?, '…', ?)"
-            " FROM claims_fts f JOIN claims c ON c.rowid = f.rowid WHERE claims_fts MATCH ? AND f.rowid IN ({})",
+            "SELECT 0, c.rowid, c.id, c.subject_id, c.object_id, snippet(claims_fts, 0, ?, ?, '…', ?)"
+            " FROM claims_fts f JOIN claims c ON c.rowid = f.rowid WHERE claims_fts MATCH ?"
+            " AND f.rowid >= ? AND f.rowid <= ? AND +f.rowid IN ({})",
         ),
         "passage": (
             "passages_fts",
             "passages_fts f", "passages_fts MATCH ?",
-            "SELECT f.rank, p.id, p.source_id, p.paragraph, p.sentence, snippet(passages_fts, 0, ?, ?, '…', ?)"
-            " FROM passages_fts f JOIN passages p ON p.id = f.rowid WHERE passages_fts MATCH ? AND f.rowid IN ({})",
+            "SELECT 0, p.id, p.source_id, p.paragraph, p.sentence, snippet(passages_fts, 0, ?, ?, '…', ?)"
+            " FROM passages_fts f JOIN passages p ON p.id = f.rowid WHERE passages_fts MATCH ?"
+            " AND f.rowid >= ? AND f.rowid <= ? AND +f.rowid IN ({})",
         ),
     }
     if kind is not None:
@@ -378,8 +381,15 @@ def text_hits(connection: sqlite3.Connection, query: str, kind: str | None = Non
             if among:
                 ranked_among.append(among)
             position = {rowid: index for index, (rowid, _) in enumerate(ranked)}
-            rows = connection.execute(sql.format(",".join("?" * len(position))), (*marks, expression, *position))
-            found[how] = sorted(rows, key=lambda row: position[row[1]])
+            rank = dict(ranked)
+            # The snippets of the chosen rows only. FTS5 does not take a rowid IN list as a
+            # constraint, so it is given their range (which it seeks) and the list is applied
+            # after (the unary +): without the range it read every match, and computed the rank
+            # of each when asked for it (3.8 s for a keystroke at a million claims, now 20 ms).
+            rows = connection.execute(sql.format(",".join("?" * len(position))),
+                                      (*marks, expression, min(position, default=0), max(position, default=0),
+                                       *position)) if position else []
+            found[how] = sorted(((rank[row[1]], *row[1:]) for row in rows), key=lambda row: position[row[1]])
         return found
 
     results: dict[str, tuple[int, SearchResult]] = {}
