@@ -313,3 +313,27 @@ async def test_i_shows_the_facts_whole_and_a_long_notice_is_cut_with_an_ellipsis
             assert fact in whole, fact
         await pilot.press("escape")
         assert isinstance(app.screen, ReaderScreen)
+
+
+async def test_the_reader_help_names_every_key_it_binds_in_words(shipped_db: Path, corpus_dir: Path) -> None:
+    from claimscope.tui.screens.help import HelpScreen
+    from claimscope.tui.widgets.bars import key_words
+
+    app = make_app(shipped_db, corpus=corpus_dir, source=SourcePlace("eurasianet-2023-almersaad"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        rows = app.screen.key_list
+        listed = {key.strip() for keys, _ in rows for part in keys.split(" or ") for key in part.split(",")}
+    # Every key the text and the screen bind, as the main screen's help writes them ("Page Down", not "pagedown").
+    for binding in [*SourceText.BINDINGS, *ReaderScreen.BINDINGS]:
+        for key in binding.key.split(","):  # type: ignore[union-attr]
+            assert key_words(key) in listed, key
+    assert {"Down", "Up", "j", "k", "Page Down", "Home", "End", "Tab", "Enter", "i"} <= listed
+    assert not {"down", "up", "right", "left", "page down", "page up", "tab", "enter"} & listed
+    # A view's letter goes to the filter on a list: the Ctrl key is the key, the letter is said to work off the lists.
+    timeline = next(description for keys, description in rows if keys == "Ctrl+T")
+    assert "(t off the lists)" in timeline
+    assert not any(keys.endswith(" or t") for keys, _ in rows)

@@ -62,6 +62,12 @@ def _rows(bindings: list[tuple[str, Binding]], seen: set[str]) -> list[tuple[str
             continue
         seen.update(key.lower() for key in keys)
         description = TEXTUAL_ACTIONS.get(action) or binding.tooltip or binding.description or action
+        # A letter that doubles a Ctrl key (t for Ctrl+T) goes to a list's filter when typed on a list: the
+        # Ctrl key is the key, and the letter is said to work off the lists.
+        letters = [key for key in keys if len(key) == 1 and key.isalpha() and f"Ctrl+{key.upper()}" in keys]
+        if letters:
+            keys = [key for key in keys if key not in letters]
+            description += f" ({', '.join(letters)} off the lists)"
         rows.append((" or ".join(keys), description))
     return rows
 

@@ -84,7 +84,7 @@ class ReaderScreen(Screen[Place | None]):
     CSS_PATH = "reader.tcss"
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Back"),
+        Binding("escape", "dismiss(None)", "Back", tooltip="back to where the reader was opened from"),
         Binding("i", "facts", "Facts",
                 tooltip="the source's facts whole: title, publisher, authors, date, grade, URL, why no text"),
         Binding("n", "next_marked(1)", "Next cited"),
@@ -93,11 +93,14 @@ class ReaderScreen(Screen[Place | None]):
         Binding("slash", "find", "Find in text"),
     ]
     HELP_KEYS = [
-        ("down, up", "next, previous sentence"), ("right, left", "next, previous paragraph"),
-        ("page down, page up", "a screen further, back"), ("n, N", "next, previous cited (or uncited) sentence"),
+        ("Down, Up, j, k", "next, previous sentence"), ("Right, Left, l, h", "next, previous paragraph"),
+        ("Page Down, Space, Page Up", "a screen further, back"), ("Home, End", "the first, the last paragraph"),
+        ("n, N", "next, previous cited (or uncited) sentence"),
         ("u", "n and N jump to uncited sentences instead, and back"), ("/", "find text in the source"),
-        ("tab", "to the claims of the sentence, and back"), ("enter", "on a claim: open its entity at it"),
+        ("Tab", "to the claims of the sentence, and back"), ("Enter", "on a claim: open its entity at it"),
     ]
+    """The keys of the text and the claims beside it (SourceText's bindings), as the main screen's help words
+    them; the screen's own bindings (Esc, i) follow from their tooltips."""
 
     def __init__(self, knowledge_base: KnowledgeBase, place: SourcePlace) -> None:
         super().__init__()
