@@ -513,20 +513,35 @@ async def test_the_header_is_cut_with_an_ellipsis_and_i_shows_all_of_it(shipped_
 
 
 async def test_dates_come_first_in_a_column_one_row_per_event(shipped_db: Path) -> None:
-    from claimscope.tui.widgets.entity_list import DATE_CELLS
+    from claimscope.tui.widgets.entity_list import COMPACT_DATE_CELLS, DATE_CELLS
 
+    # At 120 columns the dates are as precise as they are; at 80 a compact date column (and a wider pane for the
+    # events) leaves the names room enough to tell rows apart.
+    for size, cells, shown in (((120, 40), DATE_CELLS, "11 Sep 2001"), ((80, 24), COMPACT_DATE_CELLS, "Sep 2001 ")):
+        app = make_app(shipped_db)
+        async with app.run_test(size=size) as pilot:
+            await settle(app, pilot)
+            await pilot.press("right", "right", "right", "right")  # to the events list
+            await settle(app, pilot)
+            events = app.screen.query_one("#list-event").query_one(VirtualList)
+            rows = [line for line in drawn(events).split("\n") if line.strip()]
+            assert rows[0].startswith(" 1950–1970 ") and len(rows) == events.size.height
+            for row in rows:
+                assert row[1 + cells] == " ", row  # the name starts in the same column on every row
+                assert len(row.rstrip()) <= events.size.width
+                if row.rstrip().endswith("…"):  # a cut name has room (it was 11 cells at 80x24)
+                    assert len(row[2 + cells:].rstrip()) >= 20, row
+            assert any(row.rstrip().endswith("…") for row in rows), "long names are cut with an ellipsis"
+            assert any(row.startswith(f" {shown}") for row in rows), shown
+            names = [row[2 + cells:].rstrip() for row in rows if row[1:].startswith("2014 ")]
+            assert len(names) >= 2 and len(set(names)) == len(names), names  # the rows of 2014 are told apart
+            if size == (120, 40):  # shrunk to 80 columns, the rows are laid out again with the compact column
+                await pilot.resize_terminal(80, 24)
+                await settle(app, pilot)
+                assert any(line.startswith(" Sep 2001  ") for line in drawn(events).split("\n"))
     app = make_app(shipped_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("right", "right", "right", "right")  # to the events list
-        await settle(app, pilot)
-        events = app.screen.query_one("#list-event").query_one(VirtualList)
-        rows = [line for line in drawn(events).split("\n") if line.strip()]
-        assert rows[0].startswith(" 1950–1970 ") and len(rows) == events.size.height
-        for row in rows:
-            assert row[1 + DATE_CELLS] == " ", row  # the name starts in the same column on every row
-            assert len(row.rstrip()) <= events.size.width
-        assert any(row.rstrip().endswith("…") for row in rows), "long names are cut with an ellipsis"
         await pilot.press("ctrl+t")
         await settle(app, pilot)
         timeline = app.screen.query_one("#events", OptionList)

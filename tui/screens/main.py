@@ -346,6 +346,8 @@ class MainScreen(Screen[None]):
                                                              card.date_display, 0)
             switcher.mount(entity_list)
         switcher.current = f"list-{kind}"
+        # The events list is wider: a date column, then names that must be told apart.
+        self.set_class(kind == "event", "-events")
         self.query_one("#kind-tabs", KindBar).show(kind)
         if focus:
             entity_list.focus_list()

@@ -29,6 +29,9 @@ SEARCH_LIMIT = 200
 PLURAL = {"person": "people"}
 #: The width of the date column of the events list (the dates are read as precisely as fits).
 DATE_CELLS = 12
+#: The date column of a narrow events list (under WIDE_CELLS): ``Sep 2001``, ``1994–1996``, ``from 2013``.
+COMPACT_DATE_CELLS = 9
+WIDE_CELLS = 44
 
 
 class EntityList(Vertical):
@@ -65,6 +68,8 @@ class EntityList(Vertical):
         self.followed_summary: EntitySummary | None = None
         #: Focus the rows once they are composed (the list was chosen before it was drawn).
         self.focus_when_mounted = False
+        #: The width of the date column the rows were laid out for (events).
+        self._cells: int | None = None
 
     def compose(self) -> ComposeResult:
         box = Input(placeholder=f"type to filter {PLURAL.get(self.kind, self.kind + 's')}", classes="filter",
@@ -180,9 +185,26 @@ class EntityList(Vertical):
 
         if isinstance(item, EntitySummary):
             date = item.date
-        line = Text(f"{short_date(date, DATE_CELLS):<{DATE_CELLS}} ", style="cyan", no_wrap=True)
+        cells = self.date_cells
+        line = Text(f"{short_date(date, cells):<{cells}} ", style="cyan", no_wrap=True)
         line.append_text(name)
         return line
+
+    @property
+    def date_cells(self) -> int:
+        """The width of the date column: narrower on a narrow list, so that the names keep room."""
+        return DATE_CELLS if self.size.width >= WIDE_CELLS or not self.size.width else COMPACT_DATE_CELLS
+
+    def on_resize(self) -> None:
+        # The date column changes with the width: the rows are laid out again (the cursor stays where it is).
+        if self.kind != "event" or not self.query(VirtualList):
+            return
+        cells = self.date_cells
+        if cells != self._cells:
+            self._cells = cells
+            self.entities.lay_out_again()
+            if self.matches is not None and self.filter_text.strip():
+                self.search(self.filter_text)
 
     def follow(self, entity_id: str) -> bool:
         """Put the cursor on ``entity_id`` if it is among the rows read (without opening it again)."""

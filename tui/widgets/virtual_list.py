@@ -137,6 +137,11 @@ class VirtualList(ScrollView, can_focus=True):
         self.cursor = 0
         self.refresh()
 
+    def lay_out_again(self) -> None:
+        """Read the rows again (their layout has changed), keeping the cursor and the scroll where they are."""
+        self._pages.clear()
+        self.refresh()
+
     def row(self, index: int) -> tuple[str, Text] | None:
         """The row at ``index``, fetched with its page if it is not held."""
         if not 0 <= index < self._total:
