@@ -458,6 +458,15 @@ async def test_without_the_corpus_the_notice_is_shown_whole(shipped_db: Path, tm
         block, start, end = target_lines(pane)
         assert visible(pane, start, end) and "not on this machine" in pane._plain
         assert "http" in pane._plain.split("\n")[pane._plain[:pane._targets[0].start].count("\n")]
+        # The view starts at the claim's first line or at the evidence's, not at the end of a wrapped sentence of
+        # the claim's statement; for every claim (the next ones too).
+        for _ in range(4):
+            pane = provenance_of(app)
+            block, start, end = target_lines(pane)
+            assert round(pane.scroll_y) in (0, block), (round(pane.scroll_y), block, start, end)
+            assert visible(pane, start, end)
+            await pilot.press("down")
+            await settle(app, pilot)
 
 
 async def test_back_and_forward_return_to_the_claim_and_the_scroll(shipped_db: Path) -> None:

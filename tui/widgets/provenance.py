@@ -79,11 +79,13 @@ def scroll_for(block: int, start: int, end: int, height: int) -> int:
     """The scroll that shows lines ``start``-``end`` (a sentence, a notice) whole, with as little scrolling as may be.
 
     The lines of facts from ``block`` stay in view when they fit with it, and one line after it when there is
-    room; a target taller than the pane shows from its first line.
+    room; a target taller than the pane shows from its first line. The view starts at the claim's first line or at
+    the evidence's, never inside the claim's statement (a stray end of a sentence on top).
     """
     bound = block if end - block + 1 <= height else start
     margin = 1 if end - bound + 2 <= height else 0
-    return max(0, min(end + 1 + margin - height, bound))
+    y = max(0, min(end + 1 + margin - height, bound))
+    return block if 0 < y < block else y
 
 
 class ProvenancePane(VerticalScroll):
@@ -133,7 +135,9 @@ class ProvenancePane(VerticalScroll):
         rendered, self._targets = layout_provenance(self.claim, self._texts.texts, self._texts.notes,
                                                     self._width or None, self._height or None)
         self._plain = rendered.plain
-        self.query_one("#provenance-body", Static).update(rendered)
+        body = self.query_one("#provenance-body", Static)
+        body.styles.min_height = None  # the room added below the last layout's text (see scroll_to_cited)
+        body.update(rendered)
         self.scroll_home(animate=False, immediate=True)
         self.call_after_refresh(self.scroll_to_cited)
 
@@ -151,6 +155,12 @@ class ProvenancePane(VerticalScroll):
         block, start = line_of(self._plain, target.block, width), line_of(self._plain, target.start, width)
         end = line_of(self._plain, max(target.end - 1, target.start), width)
         y = scroll_for(block, start, end, self.scrollable_content_region.height)
+        if y > self.max_scroll_y:
+            # The text ends before the pane does when its evidence is on top: room below, so that it can be.
+            body = self.query_one("#provenance-body", Static)
+            body.styles.min_height = body.outer_size.height + round(y - self.max_scroll_y)
+            self.call_after_refresh(self.scroll_to, y=y, animate=False, immediate=True)
+            return
         self.scroll_to(y=y, animate=False, immediate=True)
 
     def on_resize(self, event: events.Resize) -> None:
