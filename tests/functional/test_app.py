@@ -788,3 +788,27 @@ async def test_search_rows_are_cut_at_the_edge_and_keep_a_passage_locator(shippe
         # The key bar under the dialog says what Esc does there.
         bar = str(screen.query_one(KeyBar).render())
         assert "Esc Close" in bar and "Filter" not in bar
+
+
+async def test_no_color_draws_the_highlighted_claim_in_reverse_video(shipped_db: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Textual drops reverse from an option list's cursor style: the claims (and the other option lists) put it back."""
+    from textual.widgets import OptionList
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(shipped_db, entity="iskp")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.no_color
+        claims = app.screen.query_one("#claims", OptionList)
+        for focused in (False, True):
+            if focused:
+                await pilot.press("e")
+                await settle(app, pilot)
+            assert claims.highlighted is not None
+            row = claims.highlighted - round(claims.scroll_y)
+            cursor = [segment for segment in claims.render_line(row) if segment.text.strip()]
+            assert cursor and all(segment.style and segment.style.reverse for segment in cursor), cursor
+            other = [segment for y in range(claims.size.height) if y != row
+                     for segment in claims.render_line(y) if segment.text.strip()]
+            assert other and not any(segment.style and segment.style.reverse for segment in other)

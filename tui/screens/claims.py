@@ -31,6 +31,7 @@ from claimscope.tui.passages import PassageStore
 from claimscope.tui.render import CREDIBILITY, MODALITY_STYLE, claim_line
 from claimscope.tui.text import clean, clean_line
 from claimscope.tui.widgets.bars import KeyBar, TitleBar
+from claimscope.tui.widgets.cursor_list import CursorList
 from claimscope.tui.widgets.provenance import ProvenancePane
 from claimscope.tui.widgets.virtual_list import KEEP_PAGES, PAGE, VirtualList
 
@@ -202,7 +203,7 @@ class ClaimsState:
     unfolded: frozenset[str] = frozenset()
 
 
-class FacetList(OptionList):
+class FacetList(CursorList):
     """The facets and their values; Space or Enter toggles the highlighted value."""
 
     BINDINGS = [

@@ -30,6 +30,7 @@ from claimscope.tui.reading import CitedParagraph, Cursor, NotKept, SourcePages,
 from claimscope.tui.render import claim_line, lines_within
 from claimscope.tui.text import clean_line
 from claimscope.tui.widgets.bars import KeyBar, TitleBar
+from claimscope.tui.widgets.cursor_list import CursorList
 from claimscope.tui.widgets.source_text import SourceText, TextParagraph
 
 __all__ = ["ReaderScreen"]
@@ -122,7 +123,7 @@ class ReaderScreen(Screen[Place | None]):
         yield Static("", id="reader-facts")
         with Vertical(id="reader-body"):
             yield SourceText(id="reader-text")
-            yield OptionList(id="reader-claims")
+            yield CursorList(id="reader-claims")
         yield Input(placeholder="find in this source: Enter for the next match, Esc to close", id="reader-find")
         yield KeyBar()
 

@@ -15,6 +15,7 @@ from claimscope.db.queries import KnowledgeBase
 from claimscope.tui.messages import Place
 from claimscope.tui.render import result_line
 from claimscope.tui.widgets.bars import KeyBar
+from claimscope.tui.widgets.cursor_list import CursorList
 
 __all__ = ["SearchScreen"]
 
@@ -59,7 +60,7 @@ class SearchScreen(ModalScreen[str | Place | None]):
         with Vertical(id="search-box"):
             yield Input(value=self.initial_query, placeholder="a name, an alias, or words of what happened...",
                         id="query")
-            yield OptionList(id="search-results")
+            yield CursorList(id="search-results")
             yield Static("", id="search-status")
         yield KeyBar()  # this dialog's keys (Esc closes), over the main screen's
 

@@ -29,6 +29,7 @@ from claimscope.tui.passages import PassageStore
 from claimscope.tui.render import CREDIBILITY, RELIABILITY, claim_line, short_date
 from claimscope.tui.text import clean, clean_line
 from claimscope.tui.widgets.bars import KeyBar, TitleBar
+from claimscope.tui.widgets.cursor_list import CursorList
 from claimscope.tui.widgets.virtual_list import VirtualList
 
 __all__ = ["DisputesScreen", "DisputesState", "SourcesScreen", "TimelineScreen", "locator", "month_counts"]
@@ -77,7 +78,7 @@ def month_counts(spans: list[tuple[str, str, int]]) -> tuple[list[float], str, s
     return counts, name(low), name(high)
 
 
-class EventsList(OptionList):
+class EventsList(CursorList):
     """The timeline's events; what is typed on them goes to the actor filter (type-to-filter), as on the lists.
 
     ``/`` and ``?`` keep their keys; every letter goes to the filter, so that the first letter of a name
@@ -232,7 +233,7 @@ class SourcesScreen(Screen[str | Place | None]):
         with Vertical(id="sources-view"):
             yield VirtualList(id="sources")
             yield Static("", id="source-facts")
-            yield OptionList(id="source-claims")
+            yield CursorList(id="source-claims")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -360,7 +361,7 @@ class DisputesScreen(Screen[str | Place | None]):
         with Vertical(id="disputes-view"):
             yield VirtualList(id="disputes")
             yield Static("", id="dispute-heading")
-            yield OptionList(id="dispute-sides")
+            yield CursorList(id="dispute-sides")
         yield KeyBar()
 
     def on_mount(self) -> None:

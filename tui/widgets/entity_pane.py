@@ -16,6 +16,7 @@ from claimscope.db.models import Claim, EntityCard
 from claimscope.tui.messages import OpenEntity
 from claimscope.tui.render import card_claims, claim_line, header_lines, scoped_value
 from claimscope.tui.text import clean_line
+from claimscope.tui.widgets.cursor_list import CursorList
 
 __all__ = ["EntityPane"]
 
@@ -36,7 +37,7 @@ class EntityPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Choose an entity from the lists, or press / to search."), id="entity-header")
-        yield OptionList(id="claims")
+        yield CursorList(id="claims")
 
     #: The share of the pane's height the header may take; what does not fit is cut with an ellipsis.
     HEADER_SHARE = 0.45
