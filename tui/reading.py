@@ -203,10 +203,17 @@ class SourcePages:
             return page[index % PAGE]
 
     def missing_pages(self, first: int, last: int) -> list[int]:
-        """The pages holding paragraphs ``first`` to ``last`` (indices) that are not kept."""
+        """The pages holding paragraphs ``first`` to ``last`` (indices) that are not kept; those kept become
+        the last to go."""
         last = min(last, len(self.numbers) - 1)
+        missing = []
         with self._lock:
-            return [page for page in range(max(first, 0) // PAGE, last // PAGE + 1) if page not in self._pages]
+            for page in range(max(first, 0) // PAGE, last // PAGE + 1):
+                if page in self._pages:
+                    self._pages.move_to_end(page)
+                else:
+                    missing.append(page)
+        return missing
 
     def load_pages(self, pages: Sequence[int]) -> None:
         """Read ``pages`` and keep them (the oldest kept go when there are too many)."""

@@ -240,6 +240,7 @@ async def test_a_long_source_shows_the_right_sentence_and_claims_at_the_start_fa
         view = app.screen.query_one(SourceText)
         assert under_cursor(app) == ((1777, 2), log_sentences(1777)[1], located)
         assert "¶1777 " in drawn(view) and "¶1776 " in drawn(view) and "¶1 " not in drawn(view)
+        assert app.screen.reading.kept <= 3 * PAGE  # the paragraphs around, not those before
         expected = [((1777, 2), log_sentences(1777)[1], located)] + [
             ((2950, s), log_sentences(2950)[s - 1], strength) for s in (1, 2, 3)]
         for place in expected[1:]:

@@ -237,13 +237,13 @@ class SourceText(Widget, can_focus=True):
                    for index in range(self.top, min(self.top + height, len(self.paragraphs))))
 
     def _ask(self) -> None:
-        """Say which paragraphs the view needs: those on screen and a few screens around them."""
+        """Say which paragraphs the view needs: those on screen (the cursor is among them) and a few screens
+        around them."""
         count = len(self.paragraphs)
         if not count:
             return
         height = max(self.size.height, 1)
-        low, high = min(self.top, self.at[0]), max(self.top, self.at[0])
-        window = (max(low - height, 0), min(high + 2 * height, count - 1))
+        window = (max(self.top - height, 0), min(self.top + 2 * height, count - 1))
         if window != self._asked:
             self._asked = window
             self.post_message(self.Wanted(self, *window))
@@ -278,20 +278,20 @@ class SourceText(Widget, can_focus=True):
 
     def _laid(self, index: int) -> tuple[list[Text], list[tuple[int, int]]]:
         """Paragraph ``index`` wrapped at the current width: its lines, and each sentence's first and last line."""
-        paragraph = self.paragraphs.get(index)
-        if paragraph is None:
-            # Not read yet: its number, until it is (and ask again, in case it was read and let go).
-            if not self._asking:
-                self._asking = True
-                self.call_later(self._ask_again)
-            number = Text(f"¶{self.paragraphs.number(index)} …", style=self.get_component_rich_style(
-                "source-text--number"), end="")
-            return [number, Text("")], [(0, 0)]
         width = max(self.content_region.width, 10)
         cursor = self.at[1] if self.at[0] == index else -1
         key = (index, width, cursor)
         found = self._wrapped.get(key)
         if found is None:
+            paragraph = self.paragraphs.get(index)
+            if paragraph is None:
+                # Not read yet: its number, until it is (and ask again, in case it was read and let go).
+                if not self._asking:
+                    self._asking = True
+                    self.call_later(self._ask_again)
+                number = Text(f"¶{self.paragraphs.number(index)} …", style=self.get_component_rich_style(
+                    "source-text--number"), end="")
+                return [number, Text("")], [(0, 0)]
             found = self._lay_out(paragraph, width, cursor)
             self._wrapped[key] = found
             while len(self._wrapped) > _KEEP:
