@@ -812,3 +812,30 @@ async def test_no_color_draws_the_highlighted_claim_in_reverse_video(shipped_db:
             other = [segment for y in range(claims.size.height) if y != row
                      for segment in claims.render_line(y) if segment.text.strip()]
             assert other and not any(segment.style and segment.style.reverse for segment in other)
+
+
+async def test_the_sources_view_says_what_its_more_places_markers_mean(shipped_db: Path) -> None:
+    from textual.widgets import OptionList
+
+    app = make_app(shipped_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        facts = str(app.screen.query_one("#source-facts", Static).render())
+        assert "+N after ¶: cited at N more places too" in facts
+        # On one line at 80 columns with the counts, so that the claims keep their rows.
+        assert any("claims;" in line and "+N after ¶" in line for line in facts.splitlines())
+        options = app.screen.query_one("#source-claims", OptionList)
+        source_id = app.screen.query_one("#sources").highlighted_id
+        marked = 0
+        for index in range(options.option_count):
+            option = options.get_option_at_index(index)
+            prompt = str(option.prompt)
+            places = [e for e in app.screen.claims[option.id].evidence if e.source.id == source_id]
+            if prompt[6:10].strip():  # the marker: as many more places as the source supports the claim at
+                marked += 1
+                assert prompt[6:10].strip() == f"+{len(places) - 1}", prompt
+            else:
+                assert len(places) == 1, prompt
+        assert marked

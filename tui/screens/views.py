@@ -301,6 +301,10 @@ class SourcesScreen(Screen[str | Place | None]):
             self.dismiss(Place(claim.subject.id, claim.id))
 
 
+#: What ``+N`` after a claim's locator in the sources view means (said under the source's facts).
+MORE_PLACES = "+N after ¶: cited at N more places too"
+
+
 def source_facts(source: Source) -> Text:
     """A source's facts, none of them cut: title, who and when, the grade, the whole URL on a line of its own."""
     facts = Text()
@@ -318,6 +322,10 @@ def source_facts(source: Source) -> Text:
     coverage = (f"{source.cited_paragraphs}/{source.paragraph_count} paragraphs cited"
                 if source.paragraph_count else "text not present at build time")
     facts.append(f"{source.claim_count} claims; {coverage}", style="dim")
+    if source.claim_count:
+        # The legend of the claims below: each at the first place in the text that supports it, and how many more.
+        facts.append(" · ", style="dim")
+        facts.append(MORE_PLACES, style="dim italic")
     if source.note:
         facts.append(f"\nnote: {clean_line(source.note)}", style="dim")
     return facts
