@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time each name is imported when first used
-    from claimscope.api import KnowledgeBase, NotFound
+    from claimscope.api import ArgumentError, KnowledgeBase, NotFound
     from claimscope.api import open_knowledge_base as open  # noqa: A004 - the API reads as claimscope.open(...)
     from claimscope.db.models import (
         Alias,
@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time each name is imp
 _LAZY = {
     "KnowledgeBase": ("claimscope.api", "KnowledgeBase"),
     "NotFound": ("claimscope.api", "NotFound"),
+    "ArgumentError": ("claimscope.api", "ArgumentError"),
     "open": ("claimscope.api", "open_knowledge_base"),
     "KnowledgeBaseError": ("claimscope.db.queries", "KnowledgeBaseError"),
     **{name: ("claimscope.db.models", name) for name in (
@@ -64,6 +65,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "Alias",
+    "ArgumentError",
     "Claim",
     "Dispute",
     "EntityCard",

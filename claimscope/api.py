@@ -36,10 +36,25 @@ if TYPE_CHECKING:
 
     from claimscope.db.search import SearchResults
 
-__all__ = ["KnowledgeBase", "KnowledgeBaseError", "NotFound", "open_knowledge_base"]
+__all__ = ["ArgumentError", "KnowledgeBase", "KnowledgeBaseError", "NotFound", "open_knowledge_base"]
 
 #: Some letter or digit, in any script: a text without one has nothing to search for.
 _A_WORD = re.compile(r"\w")
+
+
+class ArgumentError(ValueError):
+    """An argument ``claim_query`` cannot take. The message names the arguments as Python
+    calls them; ``for_command_line`` names them as the command line does (``--since``, ``TEXT``)."""
+
+    _PYTHON = {"text": "the text", "since": "since", "until": "until"}
+    _COMMAND_LINE = {"text": "TEXT", "since": "--since", "until": "--until"}
+
+    def __init__(self, template: str, **values: object) -> None:
+        self.template, self.values = template, values
+        super().__init__(template.format(**self._PYTHON, **values))
+
+    def for_command_line(self) -> str:
+        return self.template.format(**self._COMMAND_LINE, **self.values)
 
 
 class NotFound(LookupError):
@@ -184,14 +199,15 @@ class KnowledgeBase:
         Raises:
             NotFound: an entity or claimant no entity answers to.
             LookupError: an unknown predicate or source id (the message names the closest).
-            ValueError: an unknown modality, a grade out of range, a date that is not EDTF.
+            ValueError: an unknown modality, a grade out of range, a date that is not EDTF;
+                ArgumentError (a ValueError) for a text without a word or a since after until.
         """
         if text is not None and not isinstance(text, str):
             raise TypeError(f"text must be a string or None, not {type(text).__name__}")
         if text and not _A_WORD.search(text):
             # Quotes or brackets alone would otherwise select every claim without a word said.
-            raise ValueError(f"the text {text!r} holds no word to search for: give a word, or no text to list "
-                             "every claim the filters keep")
+            raise ArgumentError("{text} {value!r} holds no word to search for: give a word, or no text to list "
+                                "every claim the filters keep", value=text)
         if grade is not None and (isinstance(grade, bool) or not isinstance(grade, int) or not 1 <= grade <= 6):
             raise ValueError(f"grade must be a whole number from 1 (best) to 6, not {grade!r}")
         modalities = (modality,) if isinstance(modality, str) else tuple(modality)
@@ -209,7 +225,8 @@ class KnowledgeBase:
         bounds = {option: parse_edtf(value) for option, value in (("since", since), ("until", until))
                   if value is not None}
         if len(bounds) == 2 and bounds["since"].lower > bounds["until"].upper:
-            raise ValueError(f"since {since!r} is after until {until!r}: no time is both; swap them")
+            raise ArgumentError("{since} {first!r} is after {until} {last!r}: no time is both; swap them",
+                                first=since, last=until)
         return query
 
     def claims(self, text: str | None = None, *, limit: int = 20, offset: int = 0, **filters: Any) -> ClaimHits:

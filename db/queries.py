@@ -572,6 +572,10 @@ class KnowledgeBase:
         """One claim with its evidence, or None."""
         return self._claims_by_id([claim_id]).get(claim_id)
 
+    def claims_by_id(self, claim_ids: Iterable[str]) -> dict[str, Claim]:
+        """The claims with these ids (those that exist), each with its evidence, read together."""
+        return self._claims_by_id(sorted(set(claim_ids)))
+
     def _claims_by_id(self, claim_ids: Sequence[str]) -> dict[str, Claim]:
         found: dict[str, Claim] = {}
         for offset in range(0, len(claim_ids), 500):

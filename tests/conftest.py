@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import os
 import pty
+import random
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -48,6 +51,38 @@ def shipped_db(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Pa
 
 
 # -- the command line as a user runs it ----------------------------------------------------------------
+
+
+def digest(path: Path) -> str:
+    """The file's SHA-256: a test compares it before and after to prove nothing was written."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def kb(tmp_path: Path, shipped_db: Path) -> Path:
+    """A copy of the shipped knowledge base that a test may change."""
+    copy = tmp_path / "kb.db"
+    shutil.copyfile(shipped_db, copy)
+    return copy
+
+
+def damaged(shipped_db: Path, folder: Path, table: str | None = None) -> Path:
+    """A copy of ``shipped_db`` in ``folder`` whose header is intact and whose pages are garbage:
+    all after the first four, or only those of ``table``."""
+    path = folder / ("damaged.db" if table is None else f"damaged-{table}.db")
+    data = bytearray(shipped_db.read_bytes())
+    page_size = int.from_bytes(data[16:18], "big")
+    if table is None:
+        pages: range | list[int] = range(5, len(data) // page_size + 1)
+    else:
+        with sqlite3.connect(f"file:{shipped_db}?mode=ro", uri=True) as connection:
+            pages = [row[0] for row in connection.execute("SELECT pageno FROM dbstat WHERE name = ?", (table,))]
+    rng = random.Random(7)
+    for page in pages:
+        offset = (page - 1) * page_size
+        data[offset:offset + 64] = bytes(rng.randrange(256) for _ in range(64))
+    path.write_bytes(bytes(data))
+    return path
 
 
 def run_cli(*arguments: str, environment: dict[str, str] | None = None) -> tuple[int, str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from pathlib import Path
 
@@ -14,11 +13,7 @@ from claimscope.db.records import ClaimRecord, Records
 from claimscope.db.schema import SCHEMA_VERSION
 from claimscope.seed.knowledge_base import BuildFailed, build
 from claimscope.seed.loader import load_seed
-from conftest import MINI_CLAIMS, write_mini_seed
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+from conftest import MINI_CLAIMS, digest, write_mini_seed
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-import random
 import re
 import shutil
 import signal
@@ -25,7 +24,7 @@ from click.testing import CliRunner
 import claimscope.db.export as export_module
 from claimscope.db.export import FOLDER_MARKER, ExportError, Scope, check_where, neighbourhood
 from claimscope.tui.cli import main
-from conftest import ROOT
+from conftest import ROOT, damaged
 
 TABLES = ("sources", "predicates", "entities", "aliases", "claims", "evidence", "disputes")
 # Runs for ever on the shipped knowledge base (its claims four times over), reading only what it may.
@@ -343,24 +342,6 @@ def test_where_gives_way_to_ctrl_c(shipped_db: Path, tmp_path: Path) -> None:
 
 
 # -- item 14: damaged files and files with other tables --------------------------------------------------------
-
-
-def damaged(shipped_db: Path, folder: Path, table: str | None = None) -> Path:
-    """A copy with its pages after the fourth, or only ``table``'s, overwritten (as test_interruption.py does)."""
-    path = folder / ("damaged.db" if table is None else f"damaged-{table}.db")
-    data = bytearray(shipped_db.read_bytes())
-    page_size = int.from_bytes(data[16:18], "big")
-    if table is None:
-        pages: Any = range(5, len(data) // page_size + 1)
-    else:
-        with sqlite3.connect(f"file:{shipped_db}?mode=ro", uri=True) as connection:
-            pages = [row[0] for row in connection.execute("SELECT pageno FROM dbstat WHERE name = ?", (table,))]
-    rng = random.Random(7)
-    for page in pages:
-        offset = (page - 1) * page_size
-        data[offset:offset + 64] = bytes(rng.randrange(256) for _ in range(64))
-    path.write_bytes(bytes(data))
-    return path
 
 
 @pytest.mark.parametrize("export_format", ["json", "csv", "stix"])

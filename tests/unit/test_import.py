@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import shutil
@@ -18,7 +17,7 @@ from claimscope.db.queries import KnowledgeBase
 from claimscope.seed.loader import default_seed_dir, load_seed
 from claimscope.seed.quotes import find_quote, normalise
 from claimscope.tui.cli import main
-from conftest import ROOT
+from conftest import ROOT, digest
 
 EXAMPLE = ROOT / "tests" / "data" / "import-example"
 
@@ -30,22 +29,11 @@ def run(*arguments: str, expect: int = 0) -> str:
 
 
 @pytest.fixture
-def kb(tmp_path: Path, shipped_db: Path) -> Path:
-    copy = tmp_path / "kb.db"
-    shutil.copyfile(shipped_db, copy)
-    return copy
-
-
-@pytest.fixture
 def notes(tmp_path: Path) -> Path:
     """A copy of the worked example, to be spoilt by a test."""
     folder = tmp_path / "notes"
     shutil.copytree(EXAMPLE, folder)
     return folder
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def edit(path: Path, old: str, new: str) -> None:

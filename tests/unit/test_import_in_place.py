@@ -9,7 +9,6 @@ index must be what a build from scratch gives.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import sqlite3
@@ -24,7 +23,7 @@ from claimscope.db.dump import read_records
 from claimscope.db.models import ClaimQuery
 from claimscope.db.queries import KnowledgeBase
 from claimscope.tui.cli import main
-from conftest import ROOT
+from conftest import ROOT, digest
 
 EXAMPLE = ROOT / "tests" / "data" / "import-example"
 SECOND = ROOT / "tests" / "data" / "import-second"
@@ -35,17 +34,6 @@ def run(*arguments: str, expect: int = 0) -> str:
     result = CliRunner().invoke(main, list(arguments), catch_exceptions=False)
     assert result.exit_code == expect, result.output
     return result.output
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def kb(tmp_path: Path, shipped_db: Path) -> Path:
-    copy = tmp_path / "kb.db"
-    shutil.copyfile(shipped_db, copy)
-    return copy
 
 
 @pytest.fixture

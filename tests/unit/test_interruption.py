@@ -6,7 +6,6 @@ and SQLite do when a process dies or another one is writing.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import shutil
@@ -23,15 +22,11 @@ import pytest
 
 from claimscope.db.queries import KnowledgeBase
 from claimscope.seed.loader import default_seed_dir
-from conftest import ROOT, write_mini_seed
+from conftest import ROOT, damaged, digest, write_mini_seed
 
 
 def cli(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "claimscope", *arguments]
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def kill_after(command: list[str], seconds: float) -> None:
@@ -415,25 +410,6 @@ async def test_a_read_only_knowledge_base_browses_and_nothing_is_written_beside_
 # -- files that are not knowledge bases -------------------------------------------------------------
 
 
-def damaged(tmp_path: Path, shipped_db: Path, table: str | None = None) -> Path:
-    """A knowledge base whose header is intact and whose pages are garbage: all after the first
-    four, or only those of ``table``."""
-    path = tmp_path / "damaged.db"
-    data = bytearray(shipped_db.read_bytes())
-    page_size = int.from_bytes(data[16:18], "big")
-    if table is None:
-        pages = range(5, len(data) // page_size + 1)
-    else:
-        with sqlite3.connect(f"file:{shipped_db}?mode=ro", uri=True) as connection:
-            pages = [row[0] for row in connection.execute("SELECT pageno FROM dbstat WHERE name = ?", (table,))]
-    rng = random.Random(7)
-    for page in pages:
-        offset = (page - 1) * page_size
-        data[offset:offset + 64] = bytes(rng.randrange(256) for _ in range(64))
-    path.write_bytes(bytes(data))
-    return path
-
-
 @pytest.mark.parametrize("kind", ["empty", "text", "foreign", "newer", "damaged", "directory"])
 @pytest.mark.parametrize("command", [["search", "ISKP"], ["show", "iskp"], ["timeline"], ["ui"]])
 def test_a_file_that_is_not_a_usable_knowledge_base_gets_a_message_not_a_traceback(
@@ -450,7 +426,7 @@ def test_a_file_that_is_not_a_usable_knowledge_base_gets_a_message_not_a_traceba
         with sqlite3.connect(path) as connection:
             connection.execute("PRAGMA user_version = 999")
     elif kind == "damaged":
-        path = damaged(tmp_path, shipped_db)
+        path = damaged(shipped_db, tmp_path)
     else:
         path.mkdir()
     result = subprocess.run(cli(*command, "--db", str(path)), capture_output=True, text=True, cwd=ROOT,
@@ -466,7 +442,7 @@ async def test_a_knowledge_base_found_damaged_while_browsing_ends_the_app_with_t
     from claimscope.tui.app import make_app
 
     # Only the evidence is damaged: the file opens, and the damage is met on the first card.
-    app = make_app(damaged(tmp_path, shipped_db, table="evidence"))
+    app = make_app(damaged(shipped_db, tmp_path, table="evidence"))
     async with app.run_test(size=(80, 24)) as pilot:
         for key in ("enter", "3", "enter", "slash", "I", "S", "K", "P", "enter", "t", "s", "d"):
             if app.fatal_message:

@@ -78,9 +78,9 @@ def search(query: str, kind: str | None, limit: int, as_json: bool, db_path: Pat
         closest = [] if results.matched_ids or not name_like else knowledge_base.store.closest(query)
         passages = knowledge_base.store.has_passages()
         # Every hit by words shows where it comes from: the claim's evidence, the passage's source.
-        claims = {r.claim: knowledge_base.store.claim(r.claim) for r in results if r.claim}
-        sources = {r.source: knowledge_base.store.source_record(r.source) for r in results
-                   if r.how == "passage" and r.source}
+        claims = knowledge_base.store.claims_by_id(r.claim for r in results if r.claim)
+        sources = {source: knowledge_base.store.source_record(source)
+                   for source in {r.source for r in results if r.how == "passage" and r.source}}
     names = "; ".join(f"{r.name} ({r.id})" for r in closest)
     if not results:
         if as_json:
@@ -338,7 +338,7 @@ def claims(text: str | None, entity: str | None, predicate: str | None, modaliti
     tab-separated line per claim: id, the claim read as a sentence, modality, claimant,
     best grade, evidence.
     """
-    from claimscope.api import NotFound
+    from claimscope.api import ArgumentError, NotFound
     from claimscope.db.edtf import EDTFError
 
     with open_knowledge_base(db_path, corpus) as knowledge_base:
@@ -352,9 +352,8 @@ def claims(text: str | None, entity: str | None, predicate: str | None, modaliti
             fail(f"--since/--until: {error}", 2)
         except LookupError as error:
             fail(str(error), 2)
-        except ValueError as error:
-            fail(str(error).replace("since ", "--since ").replace("until ", "--until ").replace("the text ", "TEXT "),
-                 2)
+        except ArgumentError as error:
+            fail(error.for_command_line(), 2)
         hits = knowledge_base.store.claims(query, offset=offset, limit=limit)
         total = knowledge_base.store.claim_count(query)
         facets = knowledge_base.store.claim_facets(query) if with_facets else None
