@@ -66,10 +66,10 @@ def kb(tmp_path: Path, shipped_db: Path) -> Path:
     return copy
 
 
-def damaged(shipped_db: Path, folder: Path, table: str | None = None) -> Path:
+def damaged(shipped_db: Path, folder: Path, table: str | None = None, name: str | None = None) -> Path:
     """A copy of ``shipped_db`` in ``folder`` whose header is intact and whose pages are garbage:
-    all after the first four, or only those of ``table``."""
-    path = folder / ("damaged.db" if table is None else f"damaged-{table}.db")
+    all after the first four, or only those of ``table``. Named ``name``, else after what is damaged."""
+    path = folder / (name or ("damaged.db" if table is None else f"damaged-{table}.db"))
     data = bytearray(shipped_db.read_bytes())
     page_size = int.from_bytes(data[16:18], "big")
     if table is None:

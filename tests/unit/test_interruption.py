@@ -442,7 +442,7 @@ async def test_a_knowledge_base_found_damaged_while_browsing_ends_the_app_with_t
     from claimscope.tui.app import make_app
 
     # Only the evidence is damaged: the file opens, and the damage is met on the first card.
-    app = make_app(damaged(shipped_db, tmp_path, table="evidence"))
+    app = make_app(damaged(shipped_db, tmp_path, table="evidence", name="damaged.db"))
     async with app.run_test(size=(80, 24)) as pilot:
         for key in ("enter", "3", "enter", "slash", "I", "S", "K", "P", "enter", "t", "s", "d"):
             if app.fatal_message:
