@@ -218,6 +218,257 @@ def _scalar(tag: str, value: str) -> Any:
     return value  # timestamps stay text: dates are EDTF strings here
 
 
+# -- the plain subset, read line by line -----------------------------------------------------------
+#
+# Seed files and researchers' notes are block mappings and lists of keys, plain or quoted
+# one-line values and one-line [lists]. Read line by line, a 50,000-claim note takes a fifth
+# of the time libyaml's events and _Reader take. Anything else (anchors, tags, block or
+# multi-line text, escapes, flow mappings, tabs, a duplicate key, odd characters) makes the
+# fast reader give up, and the file is read again the full way, which also finds and words
+# every problem: the fast reader never reports one. tests/unit/test_yaml_fast.py holds the
+# two readers to the same values and lines.
+
+class _GiveUp(Exception):
+    """The fast reader met something outside the plain subset."""
+
+
+# Characters the fast reader leaves to libyaml: controls, tab and CR, half characters, the
+# line and paragraph separators, a byte-order mark and the two non-characters.
+_NOT_PLAIN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufeff\ufffe\uffff]")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+_ITEM_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*:(?: |\Z)")
+# A plain value may not start with these (they begin other kinds of YAML, or are reserved).
+_NOT_PLAIN_START = frozenset("[]{},#&*!|>'\"%@`")
+_IMPLICIT = (True, False)
+# A plain value starting with any other character is text: YAML's rules for numbers, dates,
+# booleans and null are each keyed by the first character they accept.
+_SPECIAL_START = frozenset("[]{},#&*!|>'\"%@`-?:" + "".join(
+    first for first in yaml.resolver.Resolver.yaml_implicit_resolvers if first))
+
+
+class _FastReader:
+    def __init__(self, text: str) -> None:
+        if _NOT_PLAIN.search(text):
+            raise _GiveUp
+        lines: list[tuple[int, str, int]] = []  # (indentation, content, line number)
+        for number, raw in enumerate(text.split("\n"), 1):
+            content = raw.lstrip(" ")
+            if not content or content[0] == "#":
+                continue
+            if raw.startswith(("---", "...", "%")):
+                raise _GiveUp
+            lines.append((len(raw) - len(content), content.rstrip(" "), number))
+        self.lines = lines
+        self.at = 0
+        self.plain: dict[str, Any] = {}
+        self.names: dict[str, str] = {}
+
+    def read(self) -> Any:
+        if not self.lines or self.lines[0][0] != 0:
+            raise _GiveUp
+        root = self.block(0)
+        if self.at != len(self.lines):
+            raise _GiveUp
+        return root
+
+    def block(self, indent: int) -> Any:
+        content = self.lines[self.at][1]
+        if content[0] == "-" and (len(content) == 1 or content[1] == " "):
+            return self.sequence(indent)
+        return self.mapping(indent)
+
+    def mapping(self, indent: int) -> Mapping:
+        lines, names, value_of = self.lines, self.names, self.value
+        count = len(lines)
+        mapping = Mapping()
+        key_lines: dict[str, int] = {}
+        mapping.line, mapping.key_lines = lines[self.at][2], key_lines
+        at = self.at
+        while at < count:
+            column, content, number = lines[at]
+            if column != indent:
+                if column < indent:
+                    break
+                raise _GiveUp
+            key, colon, rest = content.partition(": ")
+            if not colon:
+                if content[-1] != ":":
+                    raise _GiveUp
+                key, rest = content[:-1], ""
+            name = names.get(key)
+            if name is None:
+                name = names[key] = self.key(key)
+            if name in key_lines:
+                raise _GiveUp  # a duplicate key: the full way words the problem
+            at += 1
+            if rest:
+                rest = rest.lstrip(" ")
+            if rest and rest[0] != "#":
+                value = value_of(rest, number)
+            elif at < count and lines[at][0] > indent:
+                self.at = at
+                value = self.block(lines[at][0])
+                at = self.at
+            elif at < count and lines[at][0] == indent and lines[at][1][0] == "-" and (
+                    len(lines[at][1]) == 1 or lines[at][1][1] == " "):
+                self.at = at
+                value = self.sequence(indent)  # a list written at its key's indentation
+                at = self.at
+            else:
+                value = None
+            mapping[name] = value
+            key_lines[name] = number
+        self.at = at
+        return mapping
+
+    def key(self, text: str) -> str:
+        if not _KEY.match(text):
+            raise _GiveUp
+        name = self.resolve(text)
+        if not isinstance(name, str):
+            raise _GiveUp
+        return name
+
+    def sequence(self, indent: int) -> Sequence:
+        lines = self.lines
+        sequence = Sequence()
+        sequence.line, sequence.item_lines = lines[self.at][2], []
+        while self.at < len(lines):
+            column, content, number = lines[self.at]
+            if column < indent:
+                break
+            if column > indent:
+                raise _GiveUp
+            if content[0] != "-" or (len(content) > 1 and content[1] != " "):
+                break  # a key of the mapping this list is the value of
+            rest = content[1:].lstrip(" ")
+            if not rest or rest[0] == "#" or rest[0] == "-":
+                raise _GiveUp  # an empty item, or a list in a list
+            if _ITEM_KEY.match(rest):  # a mapping that starts on the item's line
+                lines[self.at] = (column + len(content) - len(rest), rest, number)
+                item = self.mapping(column + len(content) - len(rest))
+            else:
+                item = self.value(rest, number)
+                self.at += 1
+            sequence.append(item)
+            sequence.item_lines.append(number)
+        return sequence
+
+    def value(self, text: str, number: int) -> Any:
+        """A value written on line ``number`` after a key or a dash."""
+        if text[0] not in _SPECIAL_START and ": " not in text and " #" not in text and text[-1] != ":":
+            return text  # plain text that no YAML rule reads as anything else
+        if text.isdigit() and text[0] != "0" and len(text) < 19 and text.isascii():
+            return int(text)  # a paragraph, a sentence, a grade: YAML's decimal int
+        first = text[0]
+        if first == "[" or first == "{":
+            close = text.find("]" if first == "[" else "}")
+            if close < 0 or not self.after(text, close + 1):
+                raise _GiveUp
+            if first == "[":
+                sequence = Sequence(value for _, value in self.flow(text[1:close], False))
+                sequence.line, sequence.item_lines = number, [number] * len(sequence)
+                return sequence
+            mapping = Mapping()
+            mapping.line, mapping.key_lines = number, {}
+            for key, value in self.flow(text[1:close], True):
+                if key in mapping:
+                    raise _GiveUp
+                mapping[key] = value
+                mapping.key_lines[key] = number
+            return mapping
+        if first in "'\"":
+            value, end = self.quoted(text, 0)
+            if not self.after(text, end):
+                raise _GiveUp
+            return value
+        cut = text.find(" #")
+        if cut >= 0:
+            text = text[:cut].rstrip(" ")
+        return self.plain_value(text)
+
+    def plain_value(self, text: str) -> Any:
+        first = text[0]
+        if first in _NOT_PLAIN_START or (first in "-?:" and (len(text) == 1 or text[1] == " ")):
+            raise _GiveUp
+        if ": " in text or text[-1] == ":":
+            raise _GiveUp
+        return self.resolve(text)
+
+    def resolve(self, text: str) -> Any:
+        known = self.plain.get(text, _UNSEEN)
+        if known is _UNSEEN:
+            known = self.plain[text] = _scalar(_RESOLVER.resolve(yaml.ScalarNode, text, _IMPLICIT), text)
+        return known
+
+    @staticmethod
+    def quoted(text: str, start: int) -> tuple[str, int]:
+        """The quoted text that starts at ``start``, and where it ends; one line, no escapes."""
+        quote = text[start]
+        if quote == '"':
+            end = text.find('"', start + 1)
+            if end < 0 or "\\" in text[start:end]:
+                raise _GiveUp
+            return text[start + 1:end], end + 1
+        search = start + 1
+        while True:
+            end = text.find("'", search)
+            if end < 0:
+                raise _GiveUp
+            if text[end + 1:end + 2] != "'":
+                return text[start + 1:end].replace("''", "'"), end + 1
+            search = end + 2
+
+    @staticmethod
+    def after(text: str, end: int) -> bool:
+        """Whether nothing but a comment follows ``end``."""
+        rest = text[end:]
+        return not rest or (rest[0] == " " and rest.lstrip(" ")[0] == "#")
+
+    def flow(self, text: str, keyed: bool) -> list[tuple[str, Any]]:
+        """The items of a one-line [list] or {mapping}, without its brackets: (key, value) pairs.
+
+        The key is "" in a list.
+        """
+        if any(mark in text for mark in "[]{}#"):
+            raise _GiveUp
+        if not text.strip(" "):
+            return []
+        items: list[tuple[str, Any]] = []
+        at, length, key = 0, len(text), ""
+        while True:
+            while at < length and text[at] == " ":
+                at += 1
+            if keyed:
+                colon = text.find(": ", at)
+                if colon < 0:
+                    raise _GiveUp
+                key = self.key(text[at:colon])
+                at = colon + 2
+                while at < length and text[at] == " ":
+                    at += 1
+            if at < length and text[at] in "'\"":
+                item, at = self.quoted(text, at)
+                while at < length and text[at] == " ":
+                    at += 1
+            else:
+                comma = text.find(",", at)
+                end = length if comma < 0 else comma
+                token = text[at:end].strip(" ")
+                # In a flow, a ? always asks for a key and a : always gives a value.
+                if not token or token[0] == "?" or ":" in token or "'" in token or '"' in token:
+                    raise _GiveUp
+                item, at = self.plain_value(token), end
+            items.append((key, item))
+            if at >= length:
+                return items
+            if text[at] != ",":
+                raise _GiveUp
+            at += 1
+            if not text[at:].strip(" "):
+                raise _GiveUp  # a trailing comma
+
+
 def load_yaml(path: Path, display_name: str | None = None) -> Any:
     """Read ``path`` as YAML with line numbers.
 
@@ -233,6 +484,28 @@ def load_yaml(path: Path, display_name: str | None = None) -> Any:
     if "\x00" in text:
         nul_line = text.count("\n", 0, text.index("\x00")) + 1
         raise YamlError([Problem(name, nul_line, "the file contains a NUL byte", "remove it; seed files are text")])
+    fast = read_plain(text)
+    return fast if fast is not _FULL_WAY else read_text(text, name)
+
+
+#: What ``read_plain`` returns for a text outside the plain subset.
+_FULL_WAY = object()
+
+
+def read_plain(text: str) -> Any:
+    """``text`` read by the fast reader, or ``_FULL_WAY`` when it is not in the plain subset."""
+    try:
+        return _FastReader(text).read()
+    except (_GiveUp, IndexError, RecursionError):
+        return _FULL_WAY
+
+
+def read_text(text: str, name: str) -> Any:
+    """``text`` read the full way, through libyaml's events.
+
+    Raises:
+        YamlError: for a syntax error, a duplicate key, or an unwanted character.
+    """
     reader = _Reader(name)
     try:
         value = reader.read(yaml.parse(text, Loader=_LOADER))
