@@ -20,7 +20,8 @@ __all__ = ["compact", "fold", "fold_compact", "words"]
 _APOSTROPHES = re.compile(r"['`´ʹʻʼʽʾʿˈ‘’‛′]")
 _GLUED_ARTICLE = re.compile(r"\b(?:al|el|ad|ar|as|at|an|ash|az|ud|ul|ur|ut)-(?=\w)")
 _LEADING_ARTICLE = re.compile(r"^(?:(?:al|el) )+(?=\w)")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+# Every ASCII byte but a-z and 0-9 (upper case is gone by then) to a space, for bytes.translate.
+_SPACES = bytes(code if chr(code) in "abcdefghijklmnopqrstuvwxyz0123456789" else 32 for code in range(256))
 # Arabic-script vowel marks (harakat, tanwin, shadda, sukun, superscript alef, Quranic marks) and tatweel.
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 # The Arabic article al- joined to the start of a word of two letters or more.
@@ -32,9 +33,15 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def _transliterate(match: re.Match[str]) -> str:
+    return _ascii(match.group())
+
+
+@lru_cache(maxsize=65536)
+def _ascii(run: str) -> str:
+    """A run of non-ASCII letters in ASCII: names recur, and anyascii goes letter by letter in Python."""
     from anyascii import anyascii  # imported here: loading its tables costs start-up time
 
-    return anyascii(match.group())
+    return anyascii(run)
 
 
 @lru_cache(maxsize=4096)
@@ -43,14 +50,21 @@ def fold(text: str) -> str:
     # NFKC first so that full-width letters and ligatures become ordinary letters; Arabic vowel
     # marks and the elongating tatweel go (they are written or not at will), and so does the
     # Arabic article joined to a word (القاعدة and قاعدة meet, as al-Qaida and Qaida do).
-    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text))
-    text = _ARABIC_ARTICLE.sub("", text)
-    # anyascii goes letter by letter in Python: a passage is mostly ASCII, which stays as it is.
-    ascii_text = (text if text.isascii() else _NON_ASCII.sub(_transliterate, text)).lower()
-    ascii_text = _APOSTROPHES.sub("", ascii_text)
-    ascii_text = _GLUED_ARTICLE.sub("", ascii_text)
-    folded = _NON_WORD.sub(" ", ascii_text).strip()
-    return _LEADING_ARTICLE.sub("", folded)
+    # ASCII text is its own NFKC form and holds no Arabic: only the steps after apply to it.
+    if not text.isascii():
+        text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text))
+        text = _ARABIC_ARTICLE.sub("", text)
+        # anyascii goes letter by letter in Python: only the runs outside ASCII go through it.
+        text = text if text.isascii() else _NON_ASCII.sub(_transliterate, text)
+    # From here the text is ASCII: each step is skipped when its mark is absent, and the
+    # words are split by a table (C code) rather than a regular expression.
+    ascii_text = text.lower()
+    if "'" in ascii_text or "`" in ascii_text:
+        ascii_text = _APOSTROPHES.sub("", ascii_text)
+    if "-" in ascii_text:
+        ascii_text = _GLUED_ARTICLE.sub("", ascii_text)
+    folded = " ".join(ascii_text.encode("ascii").translate(_SPACES).decode("ascii").split())
+    return _LEADING_ARTICLE.sub("", folded) if folded[:3] in ("al ", "el ") else folded
 
 
 def compact(folded: str) -> str:

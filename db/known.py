@@ -54,8 +54,10 @@ class Lookup(Mapping[str, Any]):
         self._load([key for key in keys if isinstance(key, str)])
 
     def __contains__(self, key: object) -> bool:
-        if not isinstance(key, str):
+        if not isinstance(key, str) or key in self._missing:
             return False
+        if key in self._found:
+            return True
         self._load([key])
         return key in self._found
 

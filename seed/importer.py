@@ -28,10 +28,12 @@ added as any import.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Mapping as AbcMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from dataclasses import replace as with_fields
 from pathlib import Path
@@ -570,6 +572,23 @@ def _checkpoint(name: str) -> None:
     timer.start()
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a note is read, checked and written.
+
+    A large note makes hundreds of thousands of small objects that live to the end, and
+    the collector walked them again and again: about a tenth of a 50,000-claim import.
+    What is read and checked holds no reference cycles to collect.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def import_files(db_path: Path, paths: list[Path], corpus: Path | None, dry_run: bool = False,
                  stage: Callable[[str], None] = lambda _: None, replace: bool = False) -> ImportResult:
     """Import ``paths`` into the knowledge base at ``db_path`` in one transaction; write nothing on errors.
@@ -582,6 +601,12 @@ def import_files(db_path: Path, paths: list[Path], corpus: Path | None, dry_run:
         UnusableFile: when ``db_path`` is not a regular file (a symlink is written through).
         sqlite3.Error, ValueError, OSError: when writing fails; the file is then as it was.
     """
+    with _collector_paused():
+        return _import_files(db_path, paths, corpus, dry_run, stage, replace)
+
+
+def _import_files(db_path: Path, paths: list[Path], corpus: Path | None, dry_run: bool = False,
+                  stage: Callable[[str], None] = lambda _: None, replace: bool = False) -> ImportResult:
     if dry_run and not replace:
         # Nothing is written, so no write lock is taken: a dry run works on a knowledge base
         # in a folder it may not write (a shared, read-only one).

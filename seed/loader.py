@@ -289,12 +289,18 @@ EVIDENCE_FIELDS = {
 }
 
 
+#: Each schema's required keys, by the schema's id (with the schema, so that a reused id is
+#: noticed), worked out when first needed.
+_REQUIRED: dict[int, tuple[dict[str, _Field], tuple[str, ...]]] = {}
+
+
 class _Loader:
     def __init__(self, seed_dir: Path, corpus: Path | None, require_corpus: bool) -> None:
         self.seed_dir = seed_dir
         self.corpus = corpus
         self.require_corpus = require_corpus
         self.problems: list[Problem] = []
+        self.folded_passages: dict[tuple[int, int, int], tuple[CorpusText, str]] = {}
         self.sources: list[_Located] = []
         self.predicates: list[_Located] = []
         self.entities: list[_Located] = []
@@ -376,6 +382,24 @@ class _Loader:
                     bucket.append(located)
 
     def fields(self, file: str, line: int, item: Any, schema: dict[str, _Field], what: str) -> _Located | None:
+        # The common case first, in one pass over the keys given: every key known, every value
+        # of the expected type, nothing required missing. Anything else is worded below.
+        if isinstance(item, Mapping):
+            for key, value in item.items():
+                spec = schema.get(key)
+                if spec is None or (value is not None and spec.check(value) is not None):
+                    break
+            else:
+                known = _REQUIRED.get(id(schema))
+                if known is None or known[0] is not schema:
+                    required = tuple(key for key, spec in schema.items() if spec.required)
+                    known = _REQUIRED[id(schema)] = (schema, required)
+                if all(item.get(key) is not None for key in known[1]):
+                    return _Located(file, item, dict(item))
+        return self.worded_fields(file, line, item, schema, what)
+
+    def worded_fields(self, file: str, line: int, item: Any, schema: dict[str, _Field], what: str) -> _Located | None:
+        """``fields`` for a record with something wrong: each problem, in the order of the schema."""
         if not isinstance(item, Mapping):
             self.problem(file, line, f"a {what} must be a mapping of keys to values, found {item!r}")
             return None
@@ -823,7 +847,14 @@ class _Loader:
     def check_named(self, file: str, line: int, source_id: str, corpus_text: CorpusText, paragraph: Paragraph,
                     entity_ids: list[str], alias_words: dict[str, list[str]], anaphora: bool) -> None:
         """Report a cited paragraph that names none of the claim's entities (unless marked anaphora)."""
-        passage = _folded_passage(corpus_text.text[paragraph.start:paragraph.end])
+        # Claims often cite the same paragraph: it is folded once. The text is kept with it, so
+        # that its id (part of the key) cannot be another text's.
+        key = (id(corpus_text), paragraph.start, paragraph.end)
+        folded = self.folded_passages.get(key)
+        if folded is None:
+            folded = self.folded_passages[key] = (
+                corpus_text, _folded_passage(corpus_text.text[paragraph.start:paragraph.end]))
+        passage = folded[1]
         named = any(f" {alias} " in passage for entity_id in entity_ids for alias in alias_words.get(entity_id, ()))
         if not named and not anaphora:
             self.problem(file, line,
