@@ -28,6 +28,8 @@ _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640
 _ARABIC_ARTICLE = re.compile("(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{2})")
 
 
+# Any letter or mark of the Arabic block: the two rules above only apply where there is one.
+_ARABIC = re.compile("[\u0600-\u06ff]")
 # Runs of characters outside ASCII: only they need transliterating.
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
@@ -52,8 +54,9 @@ def fold(text: str) -> str:
     # Arabic article joined to a word (القاعدة and قاعدة meet, as al-Qaida and Qaida do).
     # ASCII text is its own NFKC form and holds no Arabic: only the steps after apply to it.
     if not text.isascii():
-        text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text))
-        text = _ARABIC_ARTICLE.sub("", text)
+        text = unicodedata.normalize("NFKC", text)
+        if _ARABIC.search(text):
+            text = _ARABIC_ARTICLE.sub("", _ARABIC_MARKS.sub("", text))
         # anyascii goes letter by letter in Python: only the runs outside ASCII go through it.
         text = text if text.isascii() else _NON_ASCII.sub(_transliterate, text)
     # From here the text is ASCII: each step is skipped when its mark is absent, and the

@@ -7,6 +7,7 @@ made, a suggestion; all problems of a run are collected, not only the first.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -847,6 +848,9 @@ class _Loader:
     def check_named(self, file: str, line: int, source_id: str, corpus_text: CorpusText, paragraph: Paragraph,
                     entity_ids: list[str], alias_words: dict[str, list[str]], anaphora: bool) -> None:
         """Report a cited paragraph that names none of the claim's entities (unless marked anaphora)."""
+        aliases = [alias for entity_id in entity_ids for alias in alias_words.get(entity_id, ())]
+        if _names_plainly(corpus_text.text[paragraph.start:paragraph.end], aliases):
+            return
         # Claims often cite the same paragraph: it is folded once. The text is kept with it, so
         # that its id (part of the key) cannot be another text's.
         key = (id(corpus_text), paragraph.start, paragraph.end)
@@ -855,8 +859,7 @@ class _Loader:
             folded = self.folded_passages[key] = (
                 corpus_text, _folded_passage(corpus_text.text[paragraph.start:paragraph.end]))
         passage = folded[1]
-        named = any(f" {alias} " in passage for entity_id in entity_ids for alias in alias_words.get(entity_id, ()))
-        if not named and not anaphora:
+        if not any(f" {alias} " in passage for alias in aliases) and not anaphora:
             self.problem(file, line,
                          f"paragraph {paragraph.number} of {source_id} names none of "
                          f"{', '.join(dict.fromkeys(entity_ids))}",
@@ -939,9 +942,50 @@ class _Loader:
         ]
 
 
+# A folded alias of plain words: a-z and single spaces, no digit, and not starting with an
+# article (the passage's own leading article is dropped when folded).
+_PLAIN_ALIAS = re.compile(r"(?!(?:al|el)(?: |\Z))[a-z]+(?: [a-z]+)*")
+# What may stand either side of an alias found as it is: space and punctuation that folding
+# turns into a space and no rule of folding reads (not an apostrophe, hyphen or digit).
+_PLAIN_EDGES = frozenset(' \t\n.,;:!?()[]"')
+
+
+@functools.lru_cache(maxsize=65536)
+def _plain_alias(alias: str) -> bool:
+    return _PLAIN_ALIAS.fullmatch(alias) is not None
+
+
+def _names_plainly(text: str, aliases: list[str]) -> bool:
+    """Whether ``text`` names one of these folded aliases as it stands, without folding it.
+
+    Folding the passage costs more than anything else in checking a claim. An alias of plain
+    words found in the lower-cased text, in ASCII, between a space or punctuation mark (or an
+    end) on each side, is found in the folded passage too: no rule of folding changes ASCII
+    letters and spaces, or such edges, or anything next to them (a rule that could, such as
+    the leading article or a footnote number glued to a word, needs what the alias and its
+    edges exclude). False means "not found this way"; the folded passage then decides.
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter whose lower case is longer: positions would not line up
+        return False
+    for alias in aliases:
+        if not _plain_alias(alias):
+            continue
+        start = lowered.find(alias)
+        while start >= 0:
+            end = start + len(alias)
+            if (text[start:end].isascii() and (start == 0 or text[start - 1] in _PLAIN_EDGES)
+                    and (end == len(text) or text[end] in _PLAIN_EDGES)):
+                return True
+            start = lowered.find(alias, start + 1)
+    return False
+
+
 def _folded_passage(text: str) -> str:
     """A passage folded for matching aliases as whole words, with a space at each end."""
-    return " " + _GLUED_NOTE.sub("", fold(_POSSESSIVE.sub("", text))) + " "
+    if "'" in text or "’" in text:
+        text = _POSSESSIVE.sub("", text)
+    return " " + _GLUED_NOTE.sub("", fold(text)) + " "
 
 
 @dataclass(frozen=True, slots=True)
