@@ -44,6 +44,7 @@ from claimscope.db.build import (
     writing,
 )
 from claimscope.db.dump import open_knowledge_base
+from claimscope.db.files import UnusableFile
 from claimscope.db.folding import fold
 from claimscope.db.known import KnownBase, claim_records
 from claimscope.db.records import (
@@ -521,6 +522,7 @@ def changing(target: Path) -> Iterator[Transaction]:
         DumpError: when ``target`` is not a knowledge base this version can read.
         UnusableFile: when it is not a regular file, or another program's log holds changes.
     """
+    _may_change(target)
     with writing(target):
         connection = open_knowledge_base(target, writable=True)
         try:
@@ -533,6 +535,31 @@ def changing(target: Path) -> Iterator[Transaction]:
                     connection.execute("ROLLBACK")
             finally:
                 connection.close()
+
+
+def _may_change(target: Path) -> None:
+    """Refuse, in words, a knowledge base this user may not change: its folder (where the lock
+    and the journal go) or the file itself read-only to them, as a shared one is.
+
+    Raises:
+        UnusableFile: saying which of the two and what to do instead.
+    """
+    probes = ((target.parent / f".{target.name}.lock", "a+b", f"its folder {target.parent}"),
+              (target, "r+b", "the file"))
+    for path, mode, what in probes:
+        if mode == "r+b" and not path.is_file():
+            continue  # a missing file, a FIFO or a device is worded by whoever opens it
+        try:
+            with open(path, mode):
+                pass
+        except PermissionError:
+            raise UnusableFile(
+                f"{target}: this user may not change it ({what} is read-only to them). A shared knowledge base "
+                "can be read, searched and checked with import --dry-run, but only its owner can import into it "
+                f"or remove from it; to add your notes, copy it to a folder of yours (cp {target} ~/my-kb.db) "
+                "and give --db with the copy") from None
+        except OSError:
+            return  # a device, a FIFO, a missing folder: the usual checks word these
 
 
 @contextmanager

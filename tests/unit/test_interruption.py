@@ -368,6 +368,40 @@ def test_twenty_readers_during_imports_and_removals_see_the_old_state_or_the_new
     assert sorted(path.name for path in folder.iterdir()) == [".kb.db.lock", "kb.db"]
 
 
+def test_an_import_or_remove_by_a_user_who_may_not_write_says_so_and_changes_nothing(
+        tmp_path: Path, shipped_db: Path) -> None:
+    """Another user's import into a shared knowledge base: a sentence saying why and what to do, not errno 13."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("setpriv (util-linux) is not installed: it runs a command without the right to write")
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    db = folder / "kb.db"
+    shutil.copyfile(shipped_db, db)
+    note = ROOT / "tests" / "data" / "import-example" / "notes.yaml"
+    unprivileged = [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
+    before = digest(db)
+    for folder_mode, file_mode, what in ((0o555, 0o444, f"its folder {folder}"), (0o755, 0o444, "the file")):
+        folder.chmod(folder_mode)
+        db.chmod(file_mode)
+        try:
+            for command in (["import", str(note)], ["remove", "my-note-7"]):
+                result = subprocess.run([*unprivileged, *cli(*command, "--db", str(db))], capture_output=True,
+                                        text=True, cwd=ROOT)
+                assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+                assert f"this user may not change it ({what} is read-only to them)" in result.stderr
+                assert "copy it to a folder of yours" in result.stderr
+            # Checking a note needs no right to write.
+            checked = subprocess.run([*unprivileged, *cli("import", "--dry-run", str(note), "--db", str(db))],
+                                     capture_output=True, text=True, cwd=ROOT)
+            assert checked.returncode == 0, checked.stderr
+        finally:
+            folder.chmod(0o755)
+            db.chmod(0o644)
+    assert digest(db) == before
+    assert sorted(path.name for path in folder.iterdir()) in (["kb.db"], [".kb.db.lock", "kb.db"])
+
+
 # -- files that are only read -------------------------------------------------------------------
 
 
