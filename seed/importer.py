@@ -540,13 +540,17 @@ def load_import(paths: list[Path], known: KnownBase, corpus: Path | None, replac
     return result
 
 
-def _defined_sources(paths: list[Path]) -> tuple[list[str], dict[str, list[str]]]:
-    """The source and entity ids the files define, read before the files are checked (for ``replace``)."""
+def _defined_sources(paths: list[Path]) -> tuple[dict[str, tuple[str, int]], dict[str, Any]]:
+    """The source ids the files define, each with its file and line; the entity ids they define; how many files.
+
+    Read before the files are checked (for ``replace``).
+    """
     loader = _ImportLoader(paths, None, None)  # type: ignore[arg-type]
     loader.read()
-    sources = [located.fields["id"] for located in loader.sources if isinstance(located.fields.get("id"), str)]
+    sources = {located.fields["id"]: (located.file, located.line("id")) for located in loader.sources
+               if isinstance(located.fields.get("id"), str)}
     entities = [located.fields["id"] for located in loader.entities if isinstance(located.fields.get("id"), str)]
-    return sources, {"entities": entities}
+    return sources, {"entities": entities, "files": loader.files}
 
 
 def _checkpoint(name: str) -> None:
@@ -621,9 +625,9 @@ def _import_files(db_path: Path, paths: list[Path], corpus: Path | None, dry_run
         stage(STAGES[0])
         removed: Removal | None = None
         if replace:
-            removed, problems = _take_out_old_versions(transaction, paths)
+            removed, problems, files = _take_out_old_versions(transaction, paths)
             if problems:
-                return ImportResult(problems=problems)
+                return ImportResult(problems=problems, files=files)
         stage(STAGES[1])
         result = load_import(paths, transaction.known(), corpus, replacing=replace)
         result.removed = removed
@@ -645,19 +649,22 @@ def _import_files(db_path: Path, paths: list[Path], corpus: Path | None, dry_run
     return result
 
 
-def _take_out_old_versions(transaction: Transaction, paths: list[Path]) -> tuple[Removal, list[Problem]]:
-    """For ``replace``: remove the sources the files define that an import added; refuse seed sources."""
+def _take_out_old_versions(transaction: Transaction, paths: list[Path]) -> tuple[Removal, list[Problem], int]:
+    """For ``replace``: remove the sources the files define that an import added; refuse seed sources.
+
+    Returns what was removed, the problems (nothing is removed when there are any) and how many files were read.
+    """
     known = transaction.known()
     source_ids, defined = _defined_sources(paths)
     known.sources.preload(source_ids)
     present = [source_id for source_id in source_ids if source_id in known.sources]
-    problems = [Problem("(import)", None, f"source {source_id!r} comes from the shipped seed, not an import; "
+    problems = [Problem(*source_ids[source_id], f"source {source_id!r} comes from the shipped seed, not an import; "
                         "--replace only puts a new version in place of an imported source",
                         "give your source another id")
                 for source_id in present if known.sources[source_id].imported is None]
     if problems:
-        return Removal(), problems
-    return remove_sources(transaction.connection, present, redefined=defined["entities"]), []
+        return Removal(), problems, defined["files"]
+    return remove_sources(transaction.connection, present, redefined=defined["entities"]), [], defined["files"]
 
 
 @dataclass

@@ -225,8 +225,16 @@ def test_replace_refuses_a_seed_source(kb: Path, tmp_path: Path) -> None:
         encoding="utf-8")
     before = digest(kb)
     output = run("import", "--replace", "--db", str(kb), str(folder), expect=1)
-    assert "comes from the shipped seed" in output
+    # Said at the line that defines the source, as any problem of a note is.
+    assert f"{folder / 'notes.yaml'}:2: error: source 'idsa-2023-iskp-central-asia' comes from the shipped seed" \
+        in output
+    assert "in 1 file;" in output
     assert digest(kb) == before
+
+
+def test_replace_of_a_source_not_there_says_it_replaced_nothing(kb: Path, second: Path) -> None:
+    output = run("import", "--replace", "--db", str(kb), str(second))
+    assert "nothing replaced (no source the files define was in the knowledge base)" in output
 
 
 def test_readers_keep_a_knowledge_base_open_across_an_import(kb: Path, second: Path) -> None:

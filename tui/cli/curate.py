@@ -185,6 +185,8 @@ def import_(paths: tuple[Path, ...], dry_run: bool, replace: bool, corpus: Path 
         summary += f"\n  {coverage.source_id}: {coverage.cited}/{coverage.paragraphs} paragraphs cited"
     if result.removed is not None and result.removed.sources:
         summary = f"{_removal(result.removed, 'replaced')}; then {summary}"
+    elif result.removed is not None:
+        summary = f"nothing replaced (no source the files define was in the knowledge base); {summary}"
     if dry_run:
         click.echo(f"check passed ({warnings} warnings); would import {summary}; nothing written")
     else:
