@@ -66,7 +66,10 @@ from claimscope.seed.yamlfile import Mapping, Problem
 __all__ = ["STAGES", "ImportResult", "RemoveResult", "import_files", "load_import", "remove_imported"]
 
 #: What an import does, in order, as ``import_files`` reports it to its ``stage`` callback.
-STAGES = ("reading the knowledge base", "checking the files", "writing the knowledge base")
+#: What the progress bar of a slow import says, in order. The first shows only while another
+#: writer (an import, a removal, a build) holds the lock: the next stage replaces it at once otherwise.
+STAGES = ("waiting for another import or build to finish", "reading the knowledge base",
+          "checking the files", "writing the knowledge base")
 
 IMPORT_SOURCE_FIELDS = SOURCE_FIELDS | {
     "sha256": _Field(False, _text), "body": _Field(False, SOURCE_FIELDS["body"].check),
@@ -614,27 +617,28 @@ def _import_files(db_path: Path, paths: list[Path], corpus: Path | None, dry_run
     if dry_run and not replace:
         # Nothing is written, so no write lock is taken: a dry run works on a knowledge base
         # in a folder it may not write (a shared, read-only one).
-        stage(STAGES[0])
+        stage(STAGES[1])
         with reading(db_path) as known:
-            stage(STAGES[1])
+            stage(STAGES[2])
             result = load_import(paths, known, corpus)
         stage("done")
         return result
     target, _ = write_target(db_path)  # a symlink is written through, a device or FIFO refused
+    stage(STAGES[0])
     with changing(target) as transaction:
-        stage(STAGES[0])
+        stage(STAGES[1])
         removed: Removal | None = None
         if replace:
             removed, problems, files = _take_out_old_versions(transaction, paths)
             if problems:
                 return ImportResult(problems=problems, files=files)
-        stage(STAGES[1])
+        stage(STAGES[2])
         result = load_import(paths, transaction.known(), corpus, replacing=replace)
         result.removed = removed
         if result.addition is None or dry_run:
             stage("done")
             return result  # rolled back
-        stage(STAGES[2])
+        stage(STAGES[3])
         _checkpoint("before-append")
         append(transaction.connection, result.addition)
         _checkpoint("before-commit")
