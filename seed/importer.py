@@ -187,14 +187,20 @@ class _ImportLoader(_Loader):
 
     def text_path(self, located: _Located) -> Path | None:
         name = located.fields["file"]
-        beside = Path(located.file).parent / name
-        if not beside.is_file() and self.corpus and (self.corpus / name).is_file():
-            return self.corpus / name
-        return beside
+        for folder in self.text_folders(located):
+            if (folder / name).is_file():
+                return folder / name
+        return Path(located.file).parent / name
+
+    def text_folders(self, located: _Located) -> list[Path]:
+        """Where a source's text is looked for: beside the YAML file as named, beside the file it
+        links to when it is a symlink, then in ``--corpus``."""
+        given = Path(located.file)
+        folders = [given.parent, given.resolve().parent, *([self.corpus] if self.corpus else [])]
+        return list(dict.fromkeys(folders))
 
     def text_places(self, located: _Located) -> str:
-        places = [str(Path(located.file).parent)] + ([str(self.corpus)] if self.corpus else [])
-        return "beside the file (" + ") or in (".join(places) + ")"
+        return "beside the file (" + ") or in (".join(map(str, self.text_folders(located))) + ")"
 
     def text_dir(self, path: Path, name: str) -> str | None:
         # The folder the text's path was given from (its ``file:`` may hold subfolders, and a

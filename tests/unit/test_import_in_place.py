@@ -245,3 +245,13 @@ def test_readers_keep_a_knowledge_base_open_across_an_import(kb: Path, second: P
         rally = knowledge_base.entity("kabul-rally-2024")
         assert rally is not None and rally.name == "Kabul rally of March 2024"
         assert knowledge_base.count_by_kind()["event"] == json.loads(knowledge_base.meta()["entity_counts"])["event"]
+
+
+def test_a_note_imported_through_a_symlink_finds_its_text_beside_the_file_linked_to(kb: Path, tmp_path: Path) -> None:
+    real = tmp_path / "notes"
+    shutil.copytree(SECOND, real)
+    links = tmp_path / "links"
+    links.mkdir()
+    (links / "note8.yaml").symlink_to(real / "note8.yaml")
+    output = run("import", "--db", str(kb), str(links / "note8.yaml"))
+    assert "imported into" in output and "paragraphs cited" in output
