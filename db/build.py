@@ -14,7 +14,7 @@ import sqlite3
 import tempfile
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -295,6 +295,19 @@ def passage_row(p: PassageRecord) -> tuple[object, ...]:
     return (p.source_id, p.paragraph, p.sentence, p.start, p.end, p.text)
 
 
+#: What a build binds in place of None. Binding None costs sqlite3 an adapter look-up that
+#: fails (two attribute look-ups raising AttributeError, about 0.6 us a value: a third of a
+#: build of the claims went there); a float needs none, and SQLite stores a NaN as NULL, so
+#: the row written is the same. The row functions above still return None, as imports want.
+_NULL = float("nan")
+_null_for_none: Callable[[object, object], object] = {None: _NULL}.get  # type: ignore[assignment]
+
+
+def _bindable(row: Sequence[object]) -> tuple[object, ...]:
+    """``row`` with every None as a NaN, which SQLite stores as the same NULL (see ``_NULL``)."""
+    return tuple(map(_null_for_none, row, row))
+
+
 def _write(connection: sqlite3.Connection, records: Records) -> None:
     names = {entity.id: entity.name for entity in records.entities}
     predicates = {predicate.id: predicate for predicate in records.predicates}
@@ -313,17 +326,20 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
     kinds = {entity.id: entity.kind for entity in records.entities}
     context = _event_context(records.claims, kinds, names, event_facts)
 
-    connection.executemany(f"INSERT INTO sources VALUES ({_marks(SOURCE_COLUMNS)})", map(source_row, records.sources))
+    entity_rows = [
+        _bindable(entity_row(e, event_facts.get(e.id), "\n".join(aliases_by_entity.get(e.id, ())),
+                             context.get(e.id, ""), claim_count.get(e.id, 0)))
+        for e in records.entities
+    ]
+    alias_rows = [_bindable(alias_row(a)) for a in records.aliases]
+
+    connection.executemany(f"INSERT INTO sources VALUES ({_marks(SOURCE_COLUMNS)})",
+                           [_bindable(source_row(s)) for s in records.sources])
     connection.executemany(f"INSERT INTO predicates VALUES ({_marks(PREDICATE_COLUMNS)})",
-                           map(predicate_row, records.predicates))
-
-    def entity_rows():  # type: ignore[no-untyped-def]
-        for e in records.entities:
-            yield entity_row(e, event_facts.get(e.id), "\n".join(aliases_by_entity.get(e.id, ())),
-                             context.get(e.id, ""), claim_count.get(e.id, 0))
-
-    connection.executemany(f"INSERT INTO entities VALUES ({_marks(ENTITY_COLUMNS)})", entity_rows())
-    connection.executemany(ALIAS_INSERT, map(alias_row, records.aliases))
+                           [_bindable(predicate_row(p)) for p in records.predicates])
+    connection.executemany(f"INSERT INTO entities VALUES ({_marks(ENTITY_COLUMNS)})", entity_rows)
+    connection.executemany(ALIAS_INSERT, alias_rows)
+    del entity_rows, alias_rows
     counts: dict[str, int] = defaultdict(int)
     for entity in records.entities:
         counts[entity.kind] += 1
@@ -346,21 +362,24 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
                     best_grade[e.claim_id] = e.grade
             event_spans = {event_id: _span(date) for event_id, (date, _, _) in event_facts.items() if date}
             prepared["claims"] = [
-                claim_row(c, names, labels, c.id in disputed_ids, best_grade.get(c.id), event_spans)
+                _bindable(claim_row(c, names, labels, c.id in disputed_ids, best_grade.get(c.id), event_spans))
                 for c in records.claims
             ]
-            prepared["evidence"] = list(map(evidence_row, records.evidence))
+            prepared["evidence"] = [_bindable(evidence_row(e)) for e in records.evidence]
         except BaseException as error:  # handed to the building thread, which raises it
             failure.append(error)
 
     worker = threading.Thread(target=prepare, name="claimscope-build-rows")
     worker.start()
     try:
-        _execute_script(connection, ENTITY_INDEXES)
+        # The full-text indexes first: FTS5 reads its texts with a plain SELECT, which an index on
+        # aliases (compact) would answer in the order of the texts; rows that come out of rowid
+        # order make FTS5 write out what it has gathered at each step back (0.6 s, not 0.09 s).
         _rebuild_full_text(connection, ENTITY_FTS_TABLES)
         connection.execute("CREATE VIRTUAL TABLE temp.trigram_vocabulary USING fts5vocab (main, aliases_trigram, row)")
         connection.execute("INSERT INTO trigram_counts SELECT term, doc FROM temp.trigram_vocabulary")
         connection.execute("DROP TABLE temp.trigram_vocabulary")
+        _execute_script(connection, ENTITY_INDEXES)
     finally:
         worker.join()
     if failure:
@@ -374,9 +393,20 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
     _rebuild_full_text(connection, CLAIM_FTS_TABLES)
 
 
+#: The terms FTS5 gathers in memory before it writes them out as a segment (its default: 1 MB).
+#: Fewer, larger segments are merged less often: at a million claims the claims' index builds
+#: in half the time (12.7 s, 6.5 s). Set for the build only; the file keeps FTS5's default.
+_BUILD_HASH_SIZE = 64 << 20
+
+
 def _rebuild_full_text(connection: sqlite3.Connection, tables: Iterable[str]) -> None:
     for table in tables:
-        connection.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")  # noqa: S608 - fixed names
+        connection.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('hashsize', ?)",  # noqa: S608 - fixed names
+                           (_BUILD_HASH_SIZE,))
+        connection.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")  # noqa: S608
+        # The setting is a row of the index's own settings; without it FTS5 uses its default.
+        # (The terms gathered are written out at the commit, which is the same transaction's.)
+        connection.execute(f"DELETE FROM {table}_config WHERE k = 'hashsize'")  # noqa: S608
 
 
 def _execute_script(connection: sqlite3.Connection, script: str) -> None:
@@ -460,7 +490,7 @@ def build_locked(target: Path, records: Records) -> Path:
             connection.execute("BEGIN")
             _execute_script(connection, TABLES + FULL_TEXT)
             _write(connection, records)
-            problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+            problems = connection.execute("PRAGMA main.foreign_key_check").fetchall()
             if problems:
                 raise ValueError(f"foreign key check failed on {len(problems)} rows, e.g. {problems[0]}")
             for rule, query in VALIDATIONS:
