@@ -416,6 +416,27 @@ def _execute_script(connection: sqlite3.Connection, script: str) -> None:
             connection.execute(statement)
 
 
+def _keys_resolve(connection: sqlite3.Connection) -> bool:
+    """Whether every foreign key of the file names a row that exists: what foreign_key_check proves, with less work.
+
+    foreign_key_check looks up the parent of every row (a million claims: 2.6 s); each
+    distinct key once, read in order from the index every key column has, is enough (1.3 s).
+    False when a key is missing, or cannot be checked so (a key of several columns): the
+    caller then runs foreign_key_check, which names the rows.
+    """
+    tables = [row[0] for row in connection.execute("SELECT name FROM main.sqlite_schema WHERE type = 'table'")]
+    for table in tables:
+        for key in connection.execute("SELECT * FROM pragma_foreign_key_list(?)", (table,)).fetchall():
+            _, seq, parent, column, parent_column = key[:5]
+            if seq or parent_column is None:
+                return False
+            query = (f'SELECT 1 FROM (SELECT DISTINCT "{column}" AS k FROM main."{table}" WHERE k IS NOT NULL)'  # noqa: S608
+                     f' WHERE k NOT IN (SELECT "{parent_column}" FROM main."{parent}") LIMIT 1')
+            if connection.execute(query).fetchone():
+                return False
+    return True
+
+
 def _fsync_directory(directory: Path) -> None:
     try:
         fd = os.open(directory, os.O_RDONLY)
@@ -427,6 +448,10 @@ def _fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+#: Up to 2 GB, which is most SQLite builds' ceiling (SQLITE_MAX_MMAP_SIZE); a larger file maps in part.
+_MMAP_SIZE = 0x7FFF0000
 
 
 def build_database(path: str | os.PathLike[str], records: Records) -> Path:
@@ -485,12 +510,15 @@ def build_locked(target: Path, records: Records) -> Path:
             connection.execute("PRAGMA foreign_keys = OFF")
             connection.execute("PRAGMA cache_size = -262144")
             connection.execute("PRAGMA temp_store = MEMORY")
+            # Index building and the key check read the tables back: through a mapping of the file
+            # they are read without a copy into the page cache (at a million claims, 12 s -> 10 s).
+            connection.execute(f"PRAGMA mmap_size = {_MMAP_SIZE}")
             connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             connection.execute("BEGIN")
             _execute_script(connection, TABLES + FULL_TEXT)
             _write(connection, records)
-            problems = connection.execute("PRAGMA main.foreign_key_check").fetchall()
+            problems = [] if _keys_resolve(connection) else connection.execute("PRAGMA foreign_key_check").fetchall()
             if problems:
                 raise ValueError(f"foreign key check failed on {len(problems)} rows, e.g. {problems[0]}")
             for rule, query in VALIDATIONS:

@@ -100,3 +100,31 @@ def test_none_is_written_as_null(synthetic_db: Path, synthetic: Records) -> None
                                   " AND imported IS NULL").fetchone()[0] > 0
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize("broken", ["claim subject", "evidence claim", "claim object"])
+def test_a_key_naming_no_row_fails_the_build_and_leaves_the_file(synthetic: Records, synthetic_db: Path,
+                                                                   tmp_path: Path, broken: str) -> None:
+    """The build's key check (each distinct key once) finds what foreign_key_check finds, which names the rows."""
+    import dataclasses
+
+    if broken == "claim subject":
+        claims = list(synthetic.claims)
+        claims[5] = dataclasses.replace(claims[5], subject="no-such-entity")
+        records = dataclasses.replace(synthetic, claims=tuple(claims))
+    elif broken == "evidence claim":
+        evidence = list(synthetic.evidence)
+        evidence[-1] = dataclasses.replace(evidence[-1], claim_id="c-none")
+        records = dataclasses.replace(synthetic, evidence=tuple(evidence))
+    else:
+        claims = list(synthetic.claims)
+        index = next(i for i, c in enumerate(claims) if c.object)
+        claims[index] = dataclasses.replace(claims[index], object="pl-none")
+        records = dataclasses.replace(synthetic, claims=tuple(claims))
+    target = tmp_path / "kb.db"
+    target.write_bytes(synthetic_db.read_bytes())
+    before = target.read_bytes()
+    with pytest.raises(ValueError, match="foreign key check failed on 1 rows"):
+        build_database(target, records)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".kb.db.lock", "kb.db"]
