@@ -251,7 +251,8 @@ class _FastReader:
         if _NOT_PLAIN.search(text):
             raise _GiveUp
         lines: list[tuple[int, str, int]] = []  # (indentation, content, line number)
-        for number, raw in enumerate(text.split("\n"), 1):
+        self.raw = text.split("\n")
+        for number, raw in enumerate(self.raw, 1):
             content = raw.lstrip(" ")
             if not content or content[0] == "#":
                 continue
@@ -262,6 +263,7 @@ class _FastReader:
         self.at = 0
         self.plain: dict[str, Any] = {}
         self.names: dict[str, str] = {}
+        self.block_end = 0
 
     def read(self) -> Any:
         if not self.lines or self.lines[0][0] != 0:
@@ -303,7 +305,11 @@ class _FastReader:
             at += 1
             if rest:
                 rest = rest.lstrip(" ")
-            if rest and rest[0] != "#":
+            if rest and (rest[0] == ">" or rest[0] == "|"):
+                value = self.block_text(rest, number, indent)
+                while at < count and lines[at][2] <= self.block_end:
+                    at += 1
+            elif rest and rest[0] != "#":
                 value = value_of(rest, number)
             elif at < count and lines[at][0] > indent:
                 self.at = at
@@ -320,6 +326,44 @@ class _FastReader:
             key_lines[name] = number
         self.at = at
         return mapping
+
+    def block_text(self, header: str, number: int, indent: int) -> str:
+        """A block of text (``>``, ``>-``, ``|`` or ``|-``) whose key is on line ``number``.
+
+        Only the plain form: every line at one indentation, deeper than the key's, with no blank
+        line between them and no space at their end. Folded, the lines are joined by spaces;
+        literal, by line breaks; without ``-``, one line break ends the text. ``block_end`` is
+        left at the number of its last line.
+        """
+        if header not in (">", ">-", "|", "|-"):
+            raise _GiveUp  # an indentation indicator, keep (+), or a comment after it
+        raw, at = self.raw, number  # raw[at] is the line after the key's (numbers count from 1)
+        body: list[str] = []
+        depth = 0
+        while at < len(raw):
+            line = raw[at]
+            stripped = line.lstrip(" ")
+            if not line and body:  # blank: allowed only after the last line of the block
+                at += 1
+                continue
+            if not stripped:
+                raise _GiveUp  # a blank line before the text, or a line of spaces (text to YAML)
+            column = len(line) - len(stripped)
+            if column <= indent:
+                break
+            if not body:
+                depth = column
+            elif column != depth or at > number + len(body):
+                raise _GiveUp  # a deeper line, or a blank line between two of the block's
+            if line[-1] == " ":
+                raise _GiveUp
+            body.append(stripped)
+            at += 1
+        if not body or number + len(body) == len(raw):
+            raise _GiveUp  # no text, or its last line ends the file without a line break
+        self.block_end = number + len(body)
+        text = (" " if header[0] == ">" else "\n").join(body)
+        return text if header[-1] == "-" else text + "\n"
 
     def key(self, text: str) -> str:
         if not _KEY.match(text):
