@@ -160,6 +160,7 @@ def test_remove_and_replace_dry_runs_say_what_they_would_do_and_write_nothing(kb
     output = run("remove", "--dry-run", "--db", str(kb), "test-note-8")
     assert "would remove" in output and "nothing written" in output
     output = run("import", "--replace", "--dry-run", "--db", str(kb), str(second))
+    assert "; would replace test-note-8: " in output and "; then would import 1 source" in output
     assert "nothing written" in output
     assert digest(kb) == before
 

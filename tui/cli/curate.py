@@ -183,14 +183,16 @@ def import_(paths: tuple[Path, ...], dry_run: bool, replace: bool, corpus: Path 
         summary += f"; updated {', '.join(result.updated)} (defined again by the files)"
     for coverage in result.coverage:
         summary += f"\n  {coverage.source_id}: {coverage.cited}/{coverage.paragraphs} paragraphs cited"
+    prefix = ""
     if result.removed is not None and result.removed.sources:
-        summary = f"{_removal(result.removed, 'replaced')}; then {summary}"
+        prefix = f"{_removal(result.removed, 'would replace' if dry_run else 'replaced')}; then "
     elif result.removed is not None:
-        summary = f"nothing replaced (no source the files define was in the knowledge base); {summary}"
+        prefix = f"nothing {'would be ' if dry_run else ''}replaced (no source the files define was in the " \
+                 "knowledge base); "
     if dry_run:
-        click.echo(f"check passed ({warnings} warnings); would import {summary}; nothing written")
+        click.echo(f"check passed ({warnings} warnings); {prefix}would import {summary}; nothing written")
     else:
-        click.echo(f"imported into {db_path}: {summary}")
+        click.echo(f"imported into {db_path}: {prefix}{summary}")
 
 
 @click.command("remove", cls=Command)
