@@ -509,7 +509,9 @@ class _FastReader:
             if text[at] != ",":
                 raise _GiveUp
             at += 1
-            if not text[at:].strip(" "):
+            while at < length and text[at] == " ":
+                at += 1
+            if at >= length:
                 raise _GiveUp  # a trailing comma
 
 
