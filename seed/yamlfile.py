@@ -305,6 +305,7 @@ class _FastReader:
             at += 1
             if rest:
                 rest = rest.lstrip(" ")
+            value: Any
             if rest and (rest[0] == ">" or rest[0] == "|"):
                 value = self.block_text(rest, number, indent)
                 while at < count and lines[at][2] <= self.block_end:
