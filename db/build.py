@@ -49,7 +49,7 @@ from claimscope.db.schema import (
 )
 from claimscope.db.values import value_display
 
-__all__ = ["build_database", "build_locked", "format_value", "writing"]
+__all__ = ["bindable", "build_database", "build_locked", "format_value", "writing"]
 
 # Preference order when an event has several occurred_on claims.
 _MODALITY_RANK = {
@@ -303,7 +303,7 @@ _NULL = float("nan")
 _null_for_none: Callable[[object, object], object] = {None: _NULL}.get  # type: ignore[assignment]
 
 
-def _bindable(row: Sequence[object]) -> tuple[object, ...]:
+def bindable(row: Sequence[object]) -> tuple[object, ...]:
     """``row`` with every None as a NaN, which SQLite stores as the same NULL (see ``_NULL``)."""
     return tuple(map(_null_for_none, row, row))
 
@@ -327,16 +327,16 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
     context = _event_context(records.claims, kinds, names, event_facts)
 
     entity_rows = [
-        _bindable(entity_row(e, event_facts.get(e.id), "\n".join(aliases_by_entity.get(e.id, ())),
+        bindable(entity_row(e, event_facts.get(e.id), "\n".join(aliases_by_entity.get(e.id, ())),
                              context.get(e.id, ""), claim_count.get(e.id, 0)))
         for e in records.entities
     ]
-    alias_rows = [_bindable(alias_row(a)) for a in records.aliases]
+    alias_rows = [bindable(alias_row(a)) for a in records.aliases]
 
     connection.executemany(f"INSERT INTO sources VALUES ({_marks(SOURCE_COLUMNS)})",
-                           [_bindable(source_row(s)) for s in records.sources])
+                           [bindable(source_row(s)) for s in records.sources])
     connection.executemany(f"INSERT INTO predicates VALUES ({_marks(PREDICATE_COLUMNS)})",
-                           [_bindable(predicate_row(p)) for p in records.predicates])
+                           [bindable(predicate_row(p)) for p in records.predicates])
     connection.executemany(f"INSERT INTO entities VALUES ({_marks(ENTITY_COLUMNS)})", entity_rows)
     connection.executemany(ALIAS_INSERT, alias_rows)
     del entity_rows, alias_rows
@@ -362,10 +362,10 @@ def _write(connection: sqlite3.Connection, records: Records) -> None:
                     best_grade[e.claim_id] = e.grade
             event_spans = {event_id: _span(date) for event_id, (date, _, _) in event_facts.items() if date}
             prepared["claims"] = [
-                _bindable(claim_row(c, names, labels, c.id in disputed_ids, best_grade.get(c.id), event_spans))
+                bindable(claim_row(c, names, labels, c.id in disputed_ids, best_grade.get(c.id), event_spans))
                 for c in records.claims
             ]
-            prepared["evidence"] = [_bindable(evidence_row(e)) for e in records.evidence]
+            prepared["evidence"] = [bindable(evidence_row(e)) for e in records.evidence]
         except BaseException as error:  # handed to the building thread, which raises it
             failure.append(error)
 
