@@ -155,19 +155,25 @@ def _must_roll_back(path: Path) -> bool:
     return False
 
 
+def _unprivileged() -> list[str]:
+    """The start of a command run as a user the permission bits apply to (skips the test without setpriv).
+
+    Dropping these capabilities makes root such a user.
+    """
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("setpriv (util-linux) is not installed: it runs a command without the right to write")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
+
+
 def test_a_reader_that_may_not_write_reads_through_a_killed_import_or_says_who_can_put_it_right(
         tmp_path: Path, shipped_db: Path) -> None:
     """A reader without the right to write (another user, a shared folder) during and after killed imports."""
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("setpriv (util-linux) is not installed: it runs a reader without the right to write")
     folder = tmp_path / "shared"
     folder.mkdir()
     db = folder / "kb.db"
     note = _big_note(tmp_path / "big", 3_000)
-    # Dropping these capabilities makes root a user that the permission bits apply to.
-    reader = [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner", *cli("show", "iskp", "--json",
-                                                                                       "--db", str(db))]
+    reader = [*_unprivileged(), *cli("show", "iskp", "--json", "--db", str(db))]
 
     def read_as_another_user() -> subprocess.CompletedProcess[str]:
         db.chmod(0o444)
@@ -371,15 +377,12 @@ def test_twenty_readers_during_imports_and_removals_see_the_old_state_or_the_new
 def test_an_import_or_remove_by_a_user_who_may_not_write_says_so_and_changes_nothing(
         tmp_path: Path, shipped_db: Path) -> None:
     """Another user's import into a shared knowledge base: a sentence saying why and what to do, not errno 13."""
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("setpriv (util-linux) is not installed: it runs a command without the right to write")
+    unprivileged = _unprivileged()
     folder = tmp_path / "shared"
     folder.mkdir()
     db = folder / "kb.db"
     shutil.copyfile(shipped_db, db)
     note = ROOT / "tests" / "data" / "import-example" / "notes.yaml"
-    unprivileged = [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
     before = digest(db)
     for folder_mode, file_mode, what in ((0o555, 0o444, f"its folder {folder}"), (0o755, 0o444, "the file")):
         folder.chmod(folder_mode)
