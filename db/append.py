@@ -541,27 +541,37 @@ def changing(target: Path) -> Iterator[Transaction]:
 
 def _may_change(target: Path) -> None:
     """Refuse, in words, a knowledge base this user may not change: its folder (where the lock
-    and the journal go) or the file itself read-only to them, as a shared one is.
+    and the journal are made) or the file itself read-only to them, as a shared one is.
 
     Raises:
         UnusableFile: saying which of the two and what to do instead.
     """
-    probes = ((target.parent / f".{target.name}.lock", "a+b", f"its folder {target.parent}"),
-              (target, "r+b", "the file"))
-    for path, mode, what in probes:
-        if mode == "r+b" and not path.is_file():
-            continue  # a missing file, a FIFO or a device is worded by whoever opens it
+    import tempfile
+
+    def refuse(what: str) -> UnusableFile:
+        return UnusableFile(
+            f"{target}: this user may not change it ({what} is read-only to them). A shared knowledge base can be "
+            "read, searched and checked with import --dry-run by anyone, but imported into or removed from only by "
+            f"a user who may write there; to add your notes, copy it to a folder of yours (cp {target} "
+            "~/my-kb.db) and give --db with the copy")
+
+    try:
+        # The journal is made beside the file, so the folder must take a new file: try one
+        # (a lock file there may be writable while the folder is not).
+        with tempfile.TemporaryFile(dir=target.parent):
+            pass
+    except PermissionError:
+        raise refuse(f"its folder {target.parent}") from None
+    except OSError:
+        return  # a missing folder and the like: the usual checks word these
+    if target.is_file():  # not a FIFO or a device, which opening could block on
         try:
-            with open(path, mode):
+            with open(target, "r+b"):
                 pass
         except PermissionError:
-            raise UnusableFile(
-                f"{target}: this user may not change it ({what} is read-only to them). A shared knowledge base "
-                "can be read, searched and checked with import --dry-run, but only its owner can import into it "
-                f"or remove from it; to add your notes, copy it to a folder of yours (cp {target} ~/my-kb.db) "
-                "and give --db with the copy") from None
+            raise refuse("the file") from None
         except OSError:
-            return  # a device, a FIFO, a missing folder: the usual checks word these
+            return
 
 
 @contextmanager

@@ -1,8 +1,8 @@
 """Read a knowledge base file back into the records it was built from.
 
-An import adds records to what is there and writes the whole file anew (atomically), so
-everything a build writes must come back out unchanged: ``read_records(build(r)) == r``
-up to order, which a test checks on the shipped knowledge base.
+Everything a build writes must come back out unchanged: ``read_records(build(r)) == r`` up
+to order, which a test checks on the shipped knowledge base (the export and the tests read
+whole files this way; an import writes in place and reads only what it needs).
 """
 
 from __future__ import annotations

@@ -112,11 +112,30 @@ def built_corpus(path: str | os.PathLike[str]) -> Path | None:
 
 
 def built_imports(path: str | os.PathLike[str]) -> int:
-    """How many imports a knowledge base file holds (0 when it cannot tell)."""
+    """How many imports and removals a knowledge base file records in its log (0 when it cannot tell).
+
+    Not zero once anything was imported, even when every imported source was removed since:
+    spellings an import merged into the seed's entities stay.
+    """
     found = _built_meta(path, "imports")
     try:
         return len(json.loads(found)) if found else 0
     except ValueError:
+        return 0
+
+
+def imported_sources(path: str | os.PathLike[str]) -> int:
+    """How many sources an import added to a knowledge base file holds now (0 when it cannot tell)."""
+    target = Path(path)
+    if not target.is_file():
+        return 0
+    try:
+        connection = connect_read_only(target)
+        try:
+            return int(connection.execute("SELECT COUNT(*) FROM sources WHERE imported IS NOT NULL").fetchone()[0])
+        finally:
+            connection.close()
+    except (sqlite3.Error, UnusableFile):
         return 0
 
 

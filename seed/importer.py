@@ -196,8 +196,10 @@ class _ImportLoader(_Loader):
         """Where a source's text is looked for: beside the YAML file as named, beside the file it
         links to when it is a symlink, then in ``--corpus``."""
         given = Path(located.file)
-        folders = [given.parent, given.resolve().parent, *([self.corpus] if self.corpus else [])]
-        return list(dict.fromkeys(folders))
+        folders = [given.parent]
+        if given.resolve().parent != given.parent.resolve():
+            folders.append(given.resolve().parent)
+        return list(dict.fromkeys([*folders, *([self.corpus] if self.corpus else [])]))
 
     def text_places(self, located: _Located) -> str:
         return "beside the file (" + ") or in (".join(map(str, self.text_folders(located))) + ")"

@@ -271,8 +271,13 @@ def test_a_build_over_a_knowledge_base_with_imports_asks_for_force(kb: Path, cor
     run("import", "--db", str(kb), str(EXAMPLE))
     before = digest(kb)
     output = run("build", "--db", str(kb), "--corpus", str(corpus_dir), expect=1)
-    assert "holds 1 import(s) that a build from the seed files would drop" in output and "--force" in output
+    assert "holds 1 imported source(s), with what they added, that a build from the seed files would drop" in output \
+        and "--force" in output
     assert digest(kb) == before
+    # Removed again, the note leaves the spelling it merged into ISKP: that is what a build would drop.
+    run("remove", "--db", str(kb), "my-note-7")
+    output = run("build", "--db", str(kb), "--corpus", str(corpus_dir), expect=1)
+    assert "holds spellings that earlier imports merged into the seed's entities" in output
     run("build", "--db", str(kb), "--corpus", str(corpus_dir), "--force")
     assert "my-note-7" not in {source.id for source in read_records(kb).sources}
 

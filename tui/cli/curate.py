@@ -110,7 +110,7 @@ def _seed_relative(file: str, seed_dir: Path) -> str:
 def build(seed_dir: Path | None, corpus: Path | None, db_path: Path | None, force: bool) -> None:
     """Build the knowledge base from seed files (atomically: a failed build changes nothing)."""
     from claimscope.db.files import UnusableFile, write_target
-    from claimscope.db.queries import built_imports
+    from claimscope.db.queries import built_imports, imported_sources
     from claimscope.seed.knowledge_base import BuildFailed, default_db_path
     from claimscope.seed.knowledge_base import build as build_knowledge_base
     from claimscope.seed.loader import default_seed_dir
@@ -121,9 +121,11 @@ def build(seed_dir: Path | None, corpus: Path | None, db_path: Path | None, forc
         fail(str(error), 2)
     if note:
         click.echo(f"claimscope: {note}", err=True)
-    imports = built_imports(target)
-    if imports and not force:
-        fail(f"{target} holds {imports} import(s) that a build from the seed files would drop; "
+    if built_imports(target) and not force:
+        sources = imported_sources(target)
+        held = (f"{sources} imported source(s), with what they added," if sources else
+                "spellings that earlier imports merged into the seed's entities (their sources were removed since)")
+        fail(f"{target} holds {held} that a build from the seed files would drop; "
               "build into another file with --db, or give --force")
     corpus_dir = corpus_or_default(corpus)
     try:
@@ -168,6 +170,8 @@ def import_(paths: tuple[Path, ...], dry_run: bool, replace: bool, corpus: Path 
         fail(str(error), 2)
     except (OSError, sqlite3.Error) as error:
         fail(f"import failed: {write_failure(error)}; {db_path} was not changed")
+    except KeyboardInterrupt:
+        fail(_interrupted("import", db_path), 130)
     print_problems(result.problems)
     errors, warnings = len(result.errors), len(result.warnings)
     if errors:
@@ -219,6 +223,8 @@ def remove(source_ids: tuple[str, ...], dry_run: bool, force: bool, corpus: Path
         fail(str(error), 2)
     except (OSError, sqlite3.Error) as error:
         fail(f"remove failed: {write_failure(error)}; {db_path} was not changed")
+    except KeyboardInterrupt:
+        fail(_interrupted("removal", db_path), 130)
     print_problems(result.problems)
     if result.problems:
         fail(f"remove failed: {_count(len(result.problems), 'error')}; {db_path} was not changed")
@@ -226,6 +232,12 @@ def remove(source_ids: tuple[str, ...], dry_run: bool, force: bool, corpus: Path
         click.echo(f"{_removal(result.removal, 'would remove')}; nothing written")
     else:
         click.echo(f"{_removal(result.removal, 'removed')} from {db_path}")
+
+
+def _interrupted(what: str, db_path: Path) -> str:
+    """What an interrupted (Ctrl-C) import or removal left: one transaction, so all of it or nothing."""
+    return (f"{what} interrupted: {db_path} is as it was (one transaction: nothing of it is written unless all of "
+            "it is, which happens only if the interruption came as it committed; `claimscope sources` shows which)")
 
 
 def _writable_default(db_path: Path | None, corpus: Path | None, announce: bool) -> Path:
