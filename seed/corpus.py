@@ -178,7 +178,7 @@ def _check_unchanged(source: SourceRecord, path: Path, digest: str) -> None:
     if source.sha256 and digest != source.sha256:
         raise TextUnavailable(f"{path} has changed since source {source.id!r} entered the knowledge base "
                               "(its SHA-256 differs), so its locators may no longer point at the same passages",
-                              f"{path} has changed since the build")
+                              f"{path} has changed since it entered the knowledge base")
 
 
 def passage_records(source_id: str, corpus_text: CorpusText) -> list[PassageRecord]:

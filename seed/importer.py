@@ -423,13 +423,18 @@ class _ImportLoader(_Loader):
             closest = closest_passage(quote, [(p.start, p.end) for p in paragraphs], corpus_text.text)
             hint = "check its wording against the text"
             if closest is not None and closest.score >= 60:
-                excerpt = " ".join(corpus_text.text[closest.start:closest.end].split())
-                excerpt = excerpt if len(excerpt) <= 70 else excerpt[:67] + "..."
+                excerpt = _whole_words(corpus_text.text, closest.start, closest.end, paragraphs[closest.index])
                 hint = (f"the closest passage is in paragraph {paragraphs[closest.index].number} "
                         f"({closest.score:.0f}% alike): {excerpt!r}")
             self.problem(claim.file, located.line("quote"), f"quote orphaned: not found in {where}", hint)
             return None
         numbers = list(dict.fromkeys(paragraph.number for _, _, paragraph in found))
+        if expected is not None and expected not in numbers and not any(p.number == expected for p in paragraphs):
+            self.problem(claim.file, located.line("paragraph"),
+                         f"{source_id} has {len(paragraphs)} body paragraphs; paragraph {expected} does not exist "
+                         f"(the quote is in paragraph {' and '.join(map(str, numbers))})",
+                         f"set paragraph: {numbers[0]}, or leave paragraph: out and let the quote say where")
+            return None
         if expected is not None and expected not in numbers:
             self.problem(claim.file, located.line("quote"),
                          f"quote moved: it is in paragraph {' and '.join(map(str, numbers))} of {where}, "
@@ -458,6 +463,20 @@ class _ImportLoader(_Loader):
         )
 
 
+def _whole_words(text: str, start: int, end: int, paragraph: Any, limit: int = 70) -> str:
+    """``text[start:end]`` widened to whole words within ``paragraph``, on one line, cut at a word
+    to about ``limit`` characters with an ellipsis."""
+    while start > paragraph.start and not text[start - 1].isspace():
+        start -= 1
+    while end < paragraph.end and not text[end].isspace():
+        end += 1
+    excerpt = " ".join(text[start:end].split())
+    if len(excerpt) <= limit:
+        return excerpt
+    cut = excerpt.rfind(" ", 0, limit - 3)
+    return excerpt[:cut if cut > 0 else limit - 3] + "..."
+
+
 def _content(claim: ClaimRecord) -> tuple[object, ...]:
     return tuple(getattr(claim, name) for name in _CLAIM_CONTENT)
 
@@ -473,7 +492,7 @@ def load_import(paths: list[Path], known: KnownBase, corpus: Path | None, replac
     if loader.unreadable:
         loader.problem(str(paths[0]) if len(paths) == 1 else "(import)", None,
                        f"{len(loader.unreadable)} file(s) could not be read, so nothing else was checked",
-                       "fix the syntax errors above and run again")
+                       "fix the syntax errors above and run again", severity="note")
         result.problems = loader.problems
         return result
     if not loader.files and not loader.problems:

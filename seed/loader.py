@@ -149,8 +149,8 @@ class LoadResult(Reported):
     curator_notes: list[CuratorNote] = field(default_factory=list)
 
 
-def _suggest(value: str, choices: Iterable[str]) -> str | None:
-    matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+def _suggest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=cutoff)
     return f"did you mean {matches[0]!r}?" if matches else None
 
 
@@ -408,7 +408,9 @@ class _Loader:
         for key in item:
             if key not in schema:
                 self.problem(file, item.line_of(key), f"unknown key {key!r} in a {what}",
-                             _suggest(key, schema) or f"expected one of {', '.join(schema)}")
+                             # A key is a word the user meant: a loose match ('confidence' for
+                             # 'evidence') would mislead, so only a near one is suggested.
+                             _suggest(key, schema, 0.75) or f"expected one of {', '.join(schema)}")
                 ok = False
         for key, spec in schema.items():
             if key not in item or item[key] is None:
@@ -767,7 +769,7 @@ class _Loader:
             return True
         self.problem(located.file, located.line(role),
                      f"{predicate.id} takes {'a' if role == 'subject' else 'an'} {role} of kind "
-                     f"{' or '.join(allowed)}, but {entity_id!r} is a {kind}",
+                     f"{' or '.join(allowed)}, but {entity_id!r} is {'an' if kind[0] in 'aeiou' else 'a'} {kind}",
                      "choose another predicate or swap subject and object")
         return False
 

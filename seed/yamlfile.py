@@ -535,6 +535,27 @@ def load_yaml(path: Path, display_name: str | None = None) -> Any:
     return fast if fast is not _FULL_WAY else read_text(text, name)
 
 
+# A value that starts with a quote, after a key or a dash: what follows the quote.
+_OPENING_QUOTE = re.compile(r"""(?:^\s*-\s+|:\s+)(["'])(.*)$""")
+
+
+def _unclosed_quote(lines: list[str], upto: int) -> int | None:
+    """The nearest line at or above ``upto`` (numbered from 1) whose value opens a quote it does not close.
+
+    Only a hint for a syntax error's message: a quoted text may run on over lines in YAML,
+    but a quote left open is the usual reason the parser fails some lines further down.
+    """
+    for number in range(upto, max(0, upto - 200), -1):
+        found = _OPENING_QUOTE.search(lines[number - 1])
+        if found is None:
+            continue
+        quote, rest = found.groups()
+        closed = re.search(r'(?<!\\)"', rest) if quote == '"' else "'" in rest.replace("''", "")
+        if not closed:
+            return number
+    return None
+
+
 #: What ``read_plain`` returns for a text outside the plain subset.
 _FULL_WAY = object()
 
@@ -558,12 +579,21 @@ def read_text(text: str, name: str) -> Any:
         value = reader.read(yaml.parse(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark and error.context and "quoted scalar" in error.context:
+            mark = error.context_mark  # an unclosed quote: where it opens, not where the file ends
         line = mark.line + 1 if mark else None
         message = " ".join(filter(None, [error.context, error.problem]))
-        if line is not None and 0 < line <= len(text.split("\n")):
-            message += f", at: {text.split(chr(10))[line - 1].strip()[:60]!r}"
-        raise YamlError([Problem(name, line, f"YAML syntax: {message}",
-                                 "check the indentation and quoting on this line and the one before")]) from None
+        suggestion = "check the indentation and quoting on this line and the one before"
+        lines = text.split("\n")
+        if line is not None and 0 < line <= len(lines):
+            message += f", at: {lines[line - 1].strip()[:60]!r}"
+            opened = _unclosed_quote(lines, line)
+            if error.context and "quoted scalar" in error.context:
+                suggestion = "close the quote that opens on this line: the file ends before its closing quote"
+            elif opened is not None and opened < line - 1:
+                suggestion = (f"a quote opens on line {opened} and does not close on it, so YAML read on past it: "
+                              f"check line {opened} first")
+        raise YamlError([Problem(name, line, f"YAML syntax: {message}", suggestion)]) from None
     except yaml.YAMLError as error:
         raise YamlError([Problem(name, None, f"YAML syntax: {error}")]) from None
     if reader.problems:

@@ -138,6 +138,32 @@ def test_a_stale_quote_is_reported_moved_or_orphaned_and_nothing_is_written(kb: 
     assert digest(kb) == before
 
 
+def test_a_quote_with_a_paragraph_that_does_not_exist_says_so_and_the_closest_passage_is_whole_words(
+        kb: Path, notes: Path) -> None:
+    edit(notes / "notes.yaml", "paragraph: 2", "paragraph: 9")
+    edit(notes / "notes.yaml", "no tie to ISIS-K", "no ties with ISIS-K, say analysts in Dushanbe")
+    output = run("import", "--db", str(kb), str(notes), expect=1)
+    assert "my-note-7 has 3 body paragraphs; paragraph 9 does not exist (the quote is in paragraph 2)" in output
+    assert "set paragraph: 2, or leave paragraph: out" in output
+    # The excerpt of the closest passage starts and ends on whole words.
+    assert "alike): 'say they have no tie to ISIS-K.')" in output
+
+
+def test_a_yaml_error_is_one_error_and_an_unclosed_quote_is_pointed_at(kb: Path, notes: Path) -> None:
+    edit(notes / "notes.yaml", 'spring 2024"', "spring 2024")
+    output = run("import", "--db", str(kb), str(notes), expect=1)
+    assert "a quote opens on line 4 and does not close on it" in output
+    assert "note: 1 file(s) could not be read" in output and "import failed: 1 error," in output
+
+
+def test_an_unknown_key_gets_a_suggestion_only_when_it_is_near_one(kb: Path, notes: Path) -> None:
+    edit(notes / "notes.yaml", "        grade: 2", "        confidence: high\n        grade: 2")
+    edit(notes / "notes.yaml", "        grade: 3", "        grdae: 3")
+    output = run("import", "--db", str(kb), str(notes), expect=1)
+    assert "unknown key 'confidence' in a piece of evidence (expected one of source," in output
+    assert "unknown key 'grdae' in a piece of evidence (did you mean 'grade'?)" in output
+
+
 def test_a_text_changed_after_annotation_orphans_its_quote(kb: Path, notes: Path) -> None:
     edit(notes / "notes.txt", "began reposting", "started reposting")
     output = run("import", "--db", str(kb), str(notes), expect=1)
@@ -291,3 +317,14 @@ def test_a_fifo_or_a_device_given_as_a_note_is_named_for_what_it_is(kb: Path, tm
     assert "/dev/null: error: a character device, not a YAML file" in output
     assert "import failed: 2 errors, 0 warnings in 0 files" in output
     assert digest(kb) == before
+
+
+def test_an_excerpt_is_widened_to_whole_words_and_cut_at_one() -> None:
+    from types import SimpleNamespace
+
+    from claimscope.seed.importer import _whole_words
+
+    text = "First paragraph.\n\nAlpha beta gamma, delta epsilon.\n"
+    paragraph = SimpleNamespace(start=18, end=len(text) - 1)
+    assert _whole_words(text, 25, 34, paragraph) == "beta gamma,"  # from "eta gamma" to the words it cuts
+    assert _whole_words(text, 18, len(text) - 1, paragraph, limit=20) == "Alpha beta..."
