@@ -502,14 +502,18 @@ class Transaction:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
         self.done = False
+        self.committed = False
 
     def known(self) -> KnownBase:
         """The knowledge base as this transaction sees it (its own changes included)."""
         return KnownBase(self.connection)
 
     def commit(self) -> None:
-        self.connection.execute("COMMIT")
-        self.done = True
+        try:
+            self.connection.execute("COMMIT")
+        finally:
+            # Said by SQLite, so that a Ctrl-C that lands just after the commit still finds it done.
+            self.done = self.committed = not self.connection.in_transaction
 
     def rollback(self) -> None:
         self.connection.execute("ROLLBACK")

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 try:
     import fcntl
@@ -480,7 +481,15 @@ def writing(target: Path) -> Iterator[None]:
     that was killed, so it is removed here.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / f".{target.name}.lock", "a+b") as lock:
+    path = target.parent / f".{target.name}.lock"
+    lock: IO[bytes]
+    try:
+        lock = open(path, "a+b")  # noqa: SIM115 - closed by the with below
+    except PermissionError:
+        # Another user's lock file in a shared folder, or one made read-only: a lock is taken on
+        # a file opened for reading as well, and nothing is ever written to it.
+        lock = open(path, "rb")  # noqa: SIM115
+    with lock:
         if fcntl is not None:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
         for stale in target.parent.glob(f".{target.name}.*.building"):

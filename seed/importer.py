@@ -63,7 +63,7 @@ from claimscope.seed.loader import (
 from claimscope.seed.quotes import closest_passage, find_quote, normalise
 from claimscope.seed.yamlfile import Mapping, Problem
 
-__all__ = ["STAGES", "ImportResult", "RemoveResult", "import_files", "load_import", "remove_imported"]
+__all__ = ["STAGES", "ImportResult", "Interrupted", "RemoveResult", "import_files", "load_import", "remove_imported"]
 
 #: What an import does, in order, as ``import_files`` reports it to its ``stage`` callback.
 #: What the progress bar of a slow import says, in order. The first shows only while another
@@ -182,7 +182,17 @@ class _ImportLoader(_Loader):
                              f"{kind}, not a YAML file or a folder of them", "give the path of a .yaml file")
         unique: dict[Path, Path] = {}
         for path in files:
-            unique.setdefault(path.resolve(), path)
+            resolved = path.resolve()
+            try:
+                str(resolved).encode("utf-8")
+            except UnicodeEncodeError:
+                # The knowledge base records where a note and its text came from, as text.
+                shown = os.fsencode(resolved).decode("utf-8", "backslashreplace")
+                self.problem(shown, None, "this path is not UTF-8 text (a byte such as \\xe9 in a file or folder "
+                             "name), so the knowledge base cannot record where the note came from",
+                             "rename the file or folder with UTF-8 characters")
+                continue
+            unique.setdefault(resolved, path)
         return list(unique.values())
 
     def text_path(self, located: _Located) -> Path | None:
@@ -639,6 +649,26 @@ def import_files(db_path: Path, paths: list[Path], corpus: Path | None, dry_run:
         return _import_files(db_path, paths, corpus, dry_run, stage, replace)
 
 
+class Interrupted(KeyboardInterrupt):
+    """A Ctrl-C during an import or removal, saying whether the change had been committed."""
+
+    def __init__(self, written: bool) -> None:
+        super().__init__()
+        self.written = written
+
+
+@contextmanager
+def _interruptible(target: Path) -> Iterator[Transaction]:
+    """``changing(target)``, with a Ctrl-C turned into ``Interrupted``, which says whether it was written."""
+    begun: list[Transaction] = []
+    try:
+        with changing(target) as transaction:
+            begun.append(transaction)
+            yield transaction
+    except KeyboardInterrupt:
+        raise Interrupted(bool(begun) and begun[0].committed) from None
+
+
 def _import_files(db_path: Path, paths: list[Path], corpus: Path | None, dry_run: bool = False,
                   stage: Callable[[str], None] = lambda _: None, replace: bool = False) -> ImportResult:
     if dry_run and not replace:
@@ -652,7 +682,7 @@ def _import_files(db_path: Path, paths: list[Path], corpus: Path | None, dry_run
         return result
     target, _ = write_target(db_path)  # a symlink is written through, a device or FIFO refused
     stage(STAGES[0])
-    with changing(target) as transaction:
+    with _interruptible(target) as transaction:
         stage(STAGES[1])
         removed: Removal | None = None
         if replace:
@@ -713,7 +743,7 @@ def remove_imported(db_path: Path, source_ids: list[str], force: bool = False, d
     With ``dry_run`` the change is worked out and rolled back.
     """
     target, _ = write_target(db_path)
-    with changing(target) as transaction:
+    with _interruptible(target) as transaction:
         known = transaction.known()
         known.sources.preload(source_ids)
         problems: list[Problem] = []

@@ -149,6 +149,22 @@ class LoadResult(Reported):
     curator_notes: list[CuratorNote] = field(default_factory=list)
 
 
+#: What one record of each section is called in messages.
+_RECORD = {"sources": "source", "predicates": "predicate", "entities": "entity", "claims": "claim"}
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value from a file as a message quotes it: a text or a number as written (cut to ``limit``),
+    a list or a mapping by what it is. Never the whole of a large or deeply nested value, whose
+    ``repr`` could run to megabytes or past Python's recursion limit."""
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} key{'s' if len(value) != 1 else ''}"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 4] + "...'"
+
+
 def _suggest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
     matches = difflib.get_close_matches(value, list(choices), n=1, cutoff=cutoff)
     return f"did you mean {matches[0]!r}?" if matches else None
@@ -371,7 +387,7 @@ class _Loader:
                     continue
                 for index, item in enumerate(items):
                     line = items.item_lines[index] if hasattr(items, "item_lines") else document.line_of(section)
-                    located = self.fields(name, line, item, schema, section[:-1])
+                    located = self.fields(name, line, item, schema, _RECORD[section])
                     if located is None:
                         continue
                     if section == "entities" and "kind" not in located.fields:
@@ -402,7 +418,7 @@ class _Loader:
     def worded_fields(self, file: str, line: int, item: Any, schema: dict[str, _Field], what: str) -> _Located | None:
         """``fields`` for a record with something wrong: each problem, in the order of the schema."""
         if not isinstance(item, Mapping):
-            self.problem(file, line, f"a {what} must be a mapping of keys to values, found {item!r}")
+            self.problem(file, line, f"a {what} must be a mapping of keys to values, found {shown(item)}")
             return None
         ok = True
         for key in item:
@@ -420,7 +436,7 @@ class _Loader:
                 continue
             expected = spec.check(item[key])
             if expected:
-                self.problem(file, item.line_of(key), f"{key}: expected {expected}, found {item[key]!r}")
+                self.problem(file, item.line_of(key), f"{key}: expected {expected}, found {shown(item[key])}")
                 ok = False
         return _Located(file, item, dict(item)) if ok else None
 
@@ -612,7 +628,7 @@ class _Loader:
                         listed.append((alias["alias"], bool(alias.get("weak")), alias.get("note"), line))
                 else:
                     self.problem(located.file, line,
-                                 f"an alias must be a text or a mapping with alias:, found {alias!r}")
+                                 f"an alias must be a text or a mapping with alias:, found {shown(alias)}")
             for text, weak, note, line in listed:
                 key = compact(fold(text))
                 if not key:
@@ -684,7 +700,7 @@ class _Loader:
                 elif predicate.value_type == "number":
                     if isinstance(value, bool) or not isinstance(value, (int, float)):
                         self.problem(located.file, located.line("value"),
-                                     f"{predicate.id} takes a number, found {value!r}",
+                                     f"{predicate.id} takes a number, found {shown(value)}",
                                      "write the figure as digits and put what it counts in unit:")
                         ok = False
                     else:
@@ -697,7 +713,8 @@ class _Loader:
                     else:
                         value_date = str(value).strip()
                 elif not isinstance(value, str) or not value.strip():
-                    self.problem(located.file, located.line("value"), f"{predicate.id} takes a text, found {value!r}")
+                    self.problem(located.file, located.line("value"),
+                                 f"{predicate.id} takes a text, found {shown(value)}")
                     ok = False
                 else:
                     value_text = value.strip()

@@ -550,9 +550,34 @@ def _unclosed_quote(lines: list[str], upto: int) -> int | None:
         if found is None:
             continue
         quote, rest = found.groups()
-        closed = re.search(r'(?<!\\)"', rest) if quote == '"' else "'" in rest.replace("''", "")
+        # A double quote closes unless a backslash escapes it (an even run of them is escaped backslashes).
+        closed = re.search(r'(?:^|[^\\])(?:\\\\)*"', rest) if quote == '"' else "'" in rest.replace("''", "")
         if not closed:
             return number
+    return None
+
+
+#: How deep [ and { may nest. libyaml's time grows with the square of the depth (a 200 KB
+#: file of nested brackets took 31 s), and no note needs more than a few levels.
+MAX_FLOW_DEPTH = 100
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where ``[`` and ``{`` first nest deeper than ``MAX_FLOW_DEPTH``, or None.
+
+    Brackets inside quoted text count too: a hundred of them open in a row is no note.
+    """
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return None
+    depth = 0
+    for found in _BRACKETS.finditer(text):
+        if found.group() in "[{":
+            depth += 1
+            if depth > MAX_FLOW_DEPTH:
+                return text.count("\n", 0, found.start()) + 1
+        elif depth:
+            depth -= 1
     return None
 
 
@@ -574,12 +599,26 @@ def read_text(text: str, name: str) -> Any:
     Raises:
         YamlError: for a syntax error, a duplicate key, or an unwanted character.
     """
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        raise YamlError([Problem(name, too_deep, f"values are nested more than {MAX_FLOW_DEPTH} deep here ([ and {{ "
+                                 "inside each other): notes need a few levels at most",
+                                 "write the value out flat, as a list of texts or a mapping of keys to texts")])
     reader = _Reader(name)
     try:
         value = reader.read(yaml.parse(text, Loader=_LOADER))
+    except yaml.reader.ReaderError as error:
+        # A character YAML does not accept: said at its line, as a problem of the text is.
+        line = text.count("\n", 0, error.position) + 1 if isinstance(error.position, int) else None
+        code = error.character if isinstance(error.character, int) else ord(str(error.character or "?")[:1] or "?")
+        raise YamlError([Problem(name, line, f"the text holds U+{code:04X}, which YAML does not accept in a file "
+                                 f"({error.reason})", "remove it; write the character out in words if it matters")]
+                        ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        if error.context_mark and error.context and "quoted scalar" in error.context:
+        unclosed = bool(error.context and "quoted scalar" in error.context and error.problem
+                        and "end of stream" in error.problem)
+        if error.context_mark and unclosed:
             mark = error.context_mark  # an unclosed quote: where it opens, not where the file ends
         line = mark.line + 1 if mark else None
         message = " ".join(filter(None, [error.context, error.problem]))
@@ -588,8 +627,11 @@ def read_text(text: str, name: str) -> Any:
         if line is not None and 0 < line <= len(lines):
             message += f", at: {lines[line - 1].strip()[:60]!r}"
             opened = _unclosed_quote(lines, line)
-            if error.context and "quoted scalar" in error.context:
+            if unclosed:
                 suggestion = "close the quote that opens on this line: the file ends before its closing quote"
+            elif error.problem and "escape" in error.problem:
+                suggestion = ("write the character itself, or escape it whole as \\U0001F600 (an escape such as "
+                              "\\ud83d is half of a character)")
             elif opened is not None and opened < line - 1:
                 suggestion = (f"a quote opens on line {opened} and does not close on it, so YAML read on past it: "
                               f"check line {opened} first")

@@ -328,3 +328,35 @@ def test_an_excerpt_is_widened_to_whole_words_and_cut_at_one() -> None:
     paragraph = SimpleNamespace(start=18, end=len(text) - 1)
     assert _whole_words(text, 25, 34, paragraph) == "beta gamma,"  # from "eta gamma" to the words it cuts
     assert _whole_words(text, 18, len(text) - 1, paragraph, limit=20) == "Alpha beta..."
+
+
+def test_a_deeply_nested_or_huge_value_is_named_by_what_it_is_not_printed(kb: Path, notes: Path) -> None:
+    edit(notes / "notes.yaml", 'title: "Monitoring note 7: Khorasan channels, spring 2024"',
+         "title: " + "[" * 90 + "x" + "]" * 90)
+    edit(notes / "notes.yaml", "publisher: My own notes", "publisher: [" + ", ".join(["w"] * 100_000) + "]")
+    output = run("import", "--db", str(kb), str(notes), expect=1)
+    assert "notes.yaml:4: error: title: expected a non-empty text, found a list of 1 item" in output
+    assert "notes.yaml:5: error: publisher: expected a non-empty text, found a list of 100000 items" in output
+    assert len(output) < 5_000
+
+
+def test_brackets_nested_past_a_hundred_are_refused_before_libyaml_reads_them(kb: Path, notes: Path) -> None:
+    """libyaml's time grows with the square of the depth: 200 KB of brackets took 31 s."""
+    edit(notes / "notes.yaml", "authors: [A. Researcher]", "authors: " + "[" * 200_000 + "]" * 200_000)
+    output = run("import", "--db", str(kb), str(notes), expect=1)
+    assert "notes.yaml:6: error: values are nested more than 100 deep here" in output
+
+
+def test_a_character_yaml_refuses_is_named_at_its_line(kb: Path, notes: Path) -> None:
+    edit(notes / "notes.yaml", "publisher: My own notes", "publisher: My own\x1b notes")
+    output = run("import", "--db", str(kb), str(notes), expect=1)
+    assert "notes.yaml:5: error: the text holds U+001B, which YAML does not accept in a file" in output
+
+
+def test_a_path_that_is_not_utf8_is_refused_in_a_sentence(kb: Path, notes: Path, tmp_path: Path) -> None:
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/f\xe9"))
+    shutil.copytree(notes, folder)
+    before = digest(kb)
+    output = run("import", "--db", str(kb), str(folder / "notes.yaml"), expect=1)
+    assert "this path is not UTF-8 text" in output and "f\\xe9" in output
+    assert digest(kb) == before

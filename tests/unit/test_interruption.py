@@ -407,6 +407,25 @@ def test_an_import_or_remove_by_a_user_who_may_not_write_says_so_and_changes_not
     assert sorted(path.name for path in folder.iterdir()) == [".kb.db.lock", "kb.db"]
 
 
+def test_a_lock_file_the_user_may_only_read_does_not_stop_their_import(tmp_path: Path, shipped_db: Path) -> None:
+    """Another user's lock file in a shared folder: the lock is taken on it opened for reading."""
+    unprivileged = _unprivileged()
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    db = folder / "kb.db"
+    shutil.copyfile(shipped_db, db)
+    lock = folder / ".kb.db.lock"
+    lock.touch()
+    lock.chmod(0o444)
+    try:
+        result = subprocess.run([*unprivileged, *cli("import", str(ROOT / "tests" / "data" / "import-example"),
+                                                     "--db", str(db))], capture_output=True, text=True, cwd=ROOT)
+    finally:
+        lock.chmod(0o644)
+    assert result.returncode == 0, result.stderr
+    assert "imported into" in result.stdout
+
+
 # -- files that are only read -------------------------------------------------------------------
 
 

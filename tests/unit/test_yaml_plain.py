@@ -185,3 +185,11 @@ def test_mutated_snippets_of_the_subset_are_read_as_pyyaml_reads_them_or_given_w
         except YamlError as error:
             pytest.fail(f"the fast reader read a text the full way refuses ({error}):\n{mutated}")
         assert shape(value) == shape(full) == composed(mutated), mutated
+
+
+def test_the_hint_for_a_quote_left_open_reads_escapes() -> None:
+    from claimscope.seed.yamlfile import _unclosed_quote
+
+    assert _unclosed_quote(['a: "C:\\\\notes\\\\"'], 1) is None  # closed after two escaped backslashes
+    assert _unclosed_quote(['a: "an escaped \\" quote'], 1) == 1
+    assert _unclosed_quote(["b: 'it''s", "c: 1"], 2) == 1

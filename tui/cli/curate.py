@@ -170,8 +170,8 @@ def import_(paths: tuple[Path, ...], dry_run: bool, replace: bool, corpus: Path 
         fail(str(error), 2)
     except (OSError, sqlite3.Error) as error:
         fail(f"import failed: {write_failure(error)}; {db_path} was not changed")
-    except KeyboardInterrupt:
-        fail(_interrupted("import", db_path), 130)
+    except KeyboardInterrupt as interrupt:
+        fail(_interrupted("import", db_path, interrupt), 130)
     print_problems(result.problems)
     errors, warnings = len(result.errors), len(result.warnings)
     if errors:
@@ -223,8 +223,8 @@ def remove(source_ids: tuple[str, ...], dry_run: bool, force: bool, corpus: Path
         fail(str(error), 2)
     except (OSError, sqlite3.Error) as error:
         fail(f"remove failed: {write_failure(error)}; {db_path} was not changed")
-    except KeyboardInterrupt:
-        fail(_interrupted("removal", db_path), 130)
+    except KeyboardInterrupt as interrupt:
+        fail(_interrupted("removal", db_path, interrupt), 130)
     print_problems(result.problems)
     if result.problems:
         fail(f"remove failed: {_count(len(result.problems), 'error')}; {db_path} was not changed")
@@ -234,10 +234,15 @@ def remove(source_ids: tuple[str, ...], dry_run: bool, force: bool, corpus: Path
         click.echo(f"{_removal(result.removal, 'removed')} from {db_path}")
 
 
-def _interrupted(what: str, db_path: Path) -> str:
+def _interrupted(what: str, db_path: Path, interrupt: KeyboardInterrupt) -> str:
     """What an interrupted (Ctrl-C) import or removal left: one transaction, so all of it or nothing."""
-    return (f"{what} interrupted: {db_path} is as it was (one transaction: nothing of it is written unless all of "
-            "it is, which happens only if the interruption came as it committed; `claimscope sources` shows which)")
+    written = getattr(interrupt, "written", None)
+    if written is True:
+        return f"{what} interrupted after it was written: {db_path} holds the whole {what} (`claimscope sources`)"
+    if written is False:
+        return f"{what} interrupted: {db_path} was not changed"
+    return (f"{what} interrupted: {db_path} is as it was, or holds the whole {what} if it had been written "
+            "(one transaction; `claimscope sources` shows which)")
 
 
 def _writable_default(db_path: Path | None, corpus: Path | None, announce: bool) -> Path:
