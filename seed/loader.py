@@ -318,6 +318,7 @@ class _Loader:
         self.require_corpus = require_corpus
         self.problems: list[Problem] = []
         self.folded_passages: dict[tuple[int, int, int], tuple[CorpusText, str]] = {}
+        self.broken: set[str] = set()  # ids of records left out for a reported problem
         self.sources: list[_Located] = []
         self.predicates: list[_Located] = []
         self.entities: list[_Located] = []
@@ -389,11 +390,13 @@ class _Loader:
                     line = items.item_lines[index] if hasattr(items, "item_lines") else document.line_of(section)
                     located = self.fields(name, line, item, schema, _RECORD[section])
                     if located is None:
+                        self.note_broken(item)
                         continue
                     if section == "entities" and "kind" not in located.fields:
                         if default_kind is None:
                             self.problem(name, located.line(), "entity without a kind",
                                          f"add kind: one of {', '.join(KINDS)} (or a top-level kind: for the file)")
+                            self.note_broken(item)
                             continue
                         located.fields["kind"] = default_kind
                     bucket.append(located)
@@ -430,8 +433,8 @@ class _Loader:
                 ok = False
         for key, spec in schema.items():
             if key not in item or item[key] is None:
-                if spec.required:
-                    self.problem(file, item.line, f"a {what} needs {key!r}", f"add {key}: ...")
+                if spec.required:  # said at the key when it is there with no value (key: or key: ~)
+                    self.problem(file, item.line_of(key), f"a {what} needs {key!r}", f"add {key}: ...")
                     ok = False
                 continue
             expected = spec.check(item[key])
@@ -454,10 +457,18 @@ class _Loader:
             seen[identifier] = record
         return seen
 
+    def note_broken(self, item: Any) -> None:
+        """Remember the id of a record left out for a problem already reported, so that what cites
+        it is not reported as citing an unknown id as well."""
+        if isinstance(item, Mapping) and isinstance(item.get("id"), str):
+            self.broken.add(item["id"])
+
     def reference(self, record: _Located, key: str, known: AbcMapping[str, Any], what: str) -> bool:
         value = record.fields.get(key)
         if value in known:
             return True
+        if isinstance(value, str) and value in self.broken:
+            return False  # its own problem is reported where it is defined
         # An import's mapping reads the knowledge base by index and suggests from it so.
         suggest = getattr(known, "suggest", None)
         hint = suggest(str(value)) if suggest else _suggest(str(value), known)

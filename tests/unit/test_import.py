@@ -360,3 +360,13 @@ def test_a_path_that_is_not_utf8_is_refused_in_a_sentence(kb: Path, notes: Path,
     output = run("import", "--db", str(kb), str(folder / "notes.yaml"), expect=1)
     assert "this path is not UTF-8 text" in output and "f\\xe9" in output
     assert digest(kb) == before
+
+
+def test_a_record_left_out_for_a_problem_is_not_reported_again_by_what_cites_it(kb: Path, notes: Path) -> None:
+    edit(notes / "notes.yaml", "    publisher: My own notes", "    publsher: My own notes")
+    edit(notes / "notes.yaml", "    grade: B", "    grade: ~")
+    output = run("import", "--db", str(kb), str(notes), expect=1)
+    assert "notes.yaml:5: error: unknown key 'publsher' in a source (did you mean 'publisher'?)" in output
+    assert "notes.yaml:9: error: a source needs 'grade'" in output  # at the key with no value
+    assert "unknown source 'my-note-7'" not in output
+    assert "import failed: 3 errors," in output  # the two above and the missing publisher
