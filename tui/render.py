@@ -172,12 +172,18 @@ def header_lines(card: EntityCard, width: int, budget: int) -> Text:
         last.rstrip()
         if last.plain.endswith("…"):
             last.right_crop(1)
-        last.truncate(max(width - 1 - len(MORE), 1))
-        last.rstrip()
-        last.append("…")
-        last.append(MORE, style="dim")
-        lines[-1] = last
+        lines[-1] = _ending_with_more(last, width)
     return Text("\n").join(lines)
+
+
+def _ending_with_more(line: Text, width: int) -> Text:
+    """``line`` (a copy) cut to leave room for an ellipsis and ``MORE``, the key that shows the whole, then both."""
+    line.rstrip()
+    line.truncate(max(width - 1 - len(MORE), 1))
+    line.rstrip()
+    line.append("…")
+    line.append(MORE, style="dim")
+    return line
 
 
 def lines_within(text: Text, width: int, budget: int) -> Text:
@@ -188,13 +194,7 @@ def lines_within(text: Text, width: int, budget: int) -> Text:
     if len(lines) <= max(budget, 1):
         return Text("\n").join(lines)
     lines = lines[:max(budget, 1)]
-    last = lines[-1].copy()
-    last.rstrip()
-    last.truncate(max(width - 1 - len(MORE), 1))
-    last.rstrip()
-    last.append("…")
-    last.append(MORE, style="dim")
-    lines[-1] = last
+    lines[-1] = _ending_with_more(lines[-1].copy(), width)
     return Text("\n").join(lines)
 
 
