@@ -501,7 +501,7 @@ class Transaction:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
-        self.done = False
+        #: Whether the change is in the file: read from SQLite after the commit (see ``commit``).
         self.committed = False
 
     def known(self) -> KnownBase:
@@ -513,11 +513,10 @@ class Transaction:
             self.connection.execute("COMMIT")
         finally:
             # Said by SQLite, so that a Ctrl-C that lands just after the commit still finds it done.
-            self.done = self.committed = not self.connection.in_transaction
+            self.committed = not self.connection.in_transaction
 
     def rollback(self) -> None:
         self.connection.execute("ROLLBACK")
-        self.done = True
 
 
 @contextmanager

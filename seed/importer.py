@@ -65,9 +65,9 @@ from claimscope.seed.yamlfile import Mapping, Problem
 
 __all__ = ["STAGES", "ImportResult", "Interrupted", "RemoveResult", "import_files", "load_import", "remove_imported"]
 
-#: What an import does, in order, as ``import_files`` reports it to its ``stage`` callback.
-#: What the progress bar of a slow import says, in order. The first shows only while another
-#: writer (an import, a removal, a build) holds the lock: the next stage replaces it at once otherwise.
+#: What an import does, in order, as ``import_files`` reports it to its ``stage`` callback (a
+#: slow import's progress bar shows them). The first shows only while another writer (an
+#: import, a removal, a build) holds the lock: the next stage replaces it at once otherwise.
 STAGES = ("waiting for another import or build to finish", "reading the knowledge base",
           "checking the files", "writing the knowledge base")
 
@@ -580,7 +580,7 @@ def load_import(paths: list[Path], known: KnownBase, corpus: Path | None, replac
     return result
 
 
-def _defined_sources(paths: list[Path]) -> tuple[dict[str, tuple[str, int]], dict[str, Any]]:
+def _defined_sources(paths: list[Path]) -> tuple[dict[str, tuple[str, int]], list[str], int]:
     """The source ids the files define, each with its file and line; the entity ids they define; how many files.
 
     Read before the files are checked (for ``replace``).
@@ -590,7 +590,7 @@ def _defined_sources(paths: list[Path]) -> tuple[dict[str, tuple[str, int]], dic
     sources = {located.fields["id"]: (located.file, located.line("id")) for located in loader.sources
                if isinstance(located.fields.get("id"), str)}
     entities = [located.fields["id"] for located in loader.entities if isinstance(located.fields.get("id"), str)]
-    return sources, {"entities": entities, "files": loader.files}
+    return sources, entities, loader.files
 
 
 def _checkpoint(name: str) -> None:
@@ -716,7 +716,7 @@ def _take_out_old_versions(transaction: Transaction, paths: list[Path]) -> tuple
     Returns what was removed, the problems (nothing is removed when there are any) and how many files were read.
     """
     known = transaction.known()
-    source_ids, defined = _defined_sources(paths)
+    source_ids, entity_ids, files = _defined_sources(paths)
     known.sources.preload(source_ids)
     present = [source_id for source_id in source_ids if source_id in known.sources]
     problems = [Problem(*source_ids[source_id], f"source {source_id!r} comes from the shipped seed, not an import; "
@@ -724,8 +724,8 @@ def _take_out_old_versions(transaction: Transaction, paths: list[Path]) -> tuple
                         "give your source another id")
                 for source_id in present if known.sources[source_id].imported is None]
     if problems:
-        return Removal(), problems, defined["files"]
-    return remove_sources(transaction.connection, present, redefined=defined["entities"]), [], defined["files"]
+        return Removal(), problems, files
+    return remove_sources(transaction.connection, present, redefined=entity_ids), [], files
 
 
 @dataclass

@@ -317,7 +317,7 @@ class _Loader:
         self.corpus = corpus
         self.require_corpus = require_corpus
         self.problems: list[Problem] = []
-        self.folded_passages: dict[tuple[int, int, int], tuple[CorpusText, str]] = {}
+        self.folded_passages: dict[tuple[str, int], str] = {}  # (source, paragraph) -> folded
         self.broken: set[str] = set()  # ids of records left out for a reported problem
         self.sources: list[_Located] = []
         self.predicates: list[_Located] = []
@@ -881,14 +881,11 @@ class _Loader:
         aliases = [alias for entity_id in entity_ids for alias in alias_words.get(entity_id, ())]
         if _names_plainly(corpus_text.text[paragraph.start:paragraph.end], aliases):
             return
-        # Claims often cite the same paragraph: it is folded once. The text is kept with it, so
-        # that its id (part of the key) cannot be another text's.
-        key = (id(corpus_text), paragraph.start, paragraph.end)
-        folded = self.folded_passages.get(key)
-        if folded is None:
-            folded = self.folded_passages[key] = (
-                corpus_text, _folded_passage(corpus_text.text[paragraph.start:paragraph.end]))
-        passage = folded[1]
+        # Claims often cite the same paragraph: it is folded once (a loader holds one text a source).
+        passage = self.folded_passages.get((source_id, paragraph.number))
+        if passage is None:
+            passage = _folded_passage(corpus_text.text[paragraph.start:paragraph.end])
+            self.folded_passages[(source_id, paragraph.number)] = passage
         if not any(f" {alias} " in passage for alias in aliases) and not anaphora:
             self.problem(file, line,
                          f"paragraph {paragraph.number} of {source_id} names none of "
