@@ -221,12 +221,13 @@ def _scalar(tag: str, value: str) -> Any:
 # -- the plain subset, read line by line -----------------------------------------------------------
 #
 # Seed files and researchers' notes are block mappings and lists of keys, plain or quoted
-# one-line values and one-line [lists]. Read line by line, a 50,000-claim note takes a fifth
-# of the time libyaml's events and _Reader take. Anything else (anchors, tags, block or
-# multi-line text, escapes, flow mappings, tabs, a duplicate key, odd characters) makes the
-# fast reader give up, and the file is read again the full way, which also finds and words
-# every problem: the fast reader never reports one. tests/unit/test_yaml_fast.py holds the
-# two readers to the same values and lines.
+# one-line values, one-line [lists] and {mappings}, and folded or literal texts (>- and |)
+# in their plain form. Read line by line, a 50,000-claim note takes a fifth of the time
+# libyaml's events and _Reader take. Anything else (anchors, tags, escapes, text quoted
+# across lines, nested flows, tabs, a duplicate key, odd characters) makes the fast reader
+# give up, and the file is read again the full way, which also finds and words every
+# problem: the fast reader never reports one. tests/unit/test_yaml_plain.py holds the two
+# readers to the same values and lines.
 
 class _GiveUp(Exception):
     """The fast reader met something outside the plain subset."""
@@ -244,6 +245,11 @@ _IMPLICIT = (True, False)
 # booleans and null are each keyed by the first character they accept.
 _SPECIAL_START = frozenset("[]{},#&*!|>'\"%@`-?:" + "".join(
     first for first in yaml.resolver.Resolver.yaml_implicit_resolvers if first))
+
+
+def _is_item(content: str) -> bool:
+    """Whether a line's content (its indentation taken off) is an item of a block list: ``-`` alone or ``- ...``."""
+    return content[0] == "-" and (len(content) == 1 or content[1] == " ")
 
 
 class _FastReader:
@@ -274,8 +280,7 @@ class _FastReader:
         return root
 
     def block(self, indent: int) -> Any:
-        content = self.lines[self.at][1]
-        if content[0] == "-" and (len(content) == 1 or content[1] == " "):
+        if _is_item(self.lines[self.at][1]):
             return self.sequence(indent)
         return self.mapping(indent)
 
@@ -316,8 +321,7 @@ class _FastReader:
                 self.at = at
                 value = self.block(lines[at][0])
                 at = self.at
-            elif at < count and lines[at][0] == indent and lines[at][1][0] == "-" and (
-                    len(lines[at][1]) == 1 or lines[at][1][1] == " "):
+            elif at < count and lines[at][0] == indent and _is_item(lines[at][1]):
                 self.at = at
                 value = self.sequence(indent)  # a list written at its key's indentation
                 at = self.at
@@ -384,7 +388,7 @@ class _FastReader:
                 break
             if column > indent:
                 raise _GiveUp
-            if content[0] != "-" or (len(content) > 1 and content[1] != " "):
+            if not _is_item(content):
                 break  # a key of the mapping this list is the value of
             rest = content[1:].lstrip(" ")
             if not rest or rest[0] == "#" or rest[0] == "-":
