@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -549,7 +550,6 @@ def _may_change(target: Path) -> None:
     Raises:
         UnusableFile: saying which of the two and what to do instead.
     """
-    import tempfile
 
     def refuse(what: str) -> UnusableFile:
         return UnusableFile(

@@ -78,9 +78,10 @@ def _describe(date: str | None) -> str | None:
     return parse_edtf(date).describe() if date else None
 
 
-def _built_meta(path: str | os.PathLike[str], key: str, this_version: bool = False) -> str | None:
-    """The ``meta`` value ``key`` of a knowledge base file, or None when it cannot tell (or, with
-    ``this_version``, when the file is of another schema version)."""
+def _built_value(path: str | os.PathLike[str], sql: str, parameters: tuple[object, ...] = (),
+                 this_version: bool = False) -> Any:
+    """The first column of the first row ``sql`` gives on a knowledge base file, or None when it
+    cannot tell (or, with ``this_version``, when the file is of another schema version)."""
     target = Path(path)
     if not target.is_file():
         return None
@@ -89,12 +90,19 @@ def _built_meta(path: str | os.PathLike[str], key: str, this_version: bool = Fal
         try:
             if this_version and connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 return None
-            row = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            row = connection.execute(sql, parameters).fetchone()
         finally:
             connection.close()
     except (sqlite3.Error, UnusableFile):
         return None
-    return str(row[0]) if row and row[0] else None
+    return row[0] if row else None
+
+
+def _built_meta(path: str | os.PathLike[str], key: str, this_version: bool = False) -> str | None:
+    """The ``meta`` value ``key`` of a knowledge base file, or None when it cannot tell (or, with
+    ``this_version``, when the file is of another schema version)."""
+    value = _built_value(path, "SELECT value FROM meta WHERE key = ?", (key,), this_version)
+    return str(value) if value else None
 
 
 def built_fingerprint(path: str | os.PathLike[str]) -> str | None:
@@ -126,17 +134,7 @@ def built_imports(path: str | os.PathLike[str]) -> int:
 
 def imported_sources(path: str | os.PathLike[str]) -> int:
     """How many sources an import added to a knowledge base file holds now (0 when it cannot tell)."""
-    target = Path(path)
-    if not target.is_file():
-        return 0
-    try:
-        connection = connect_read_only(target)
-        try:
-            return int(connection.execute("SELECT COUNT(*) FROM sources WHERE imported IS NOT NULL").fetchone()[0])
-        finally:
-            connection.close()
-    except (sqlite3.Error, UnusableFile):
-        return 0
+    return int(_built_value(path, "SELECT COUNT(*) FROM sources WHERE imported IS NOT NULL") or 0)
 
 
 def _reports_damage(method: Callable[..., Any]) -> Callable[..., Any]:
